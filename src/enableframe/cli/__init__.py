@@ -1,0 +1,45 @@
+"""The ``enableframe`` command line: thin commands, each calling one library function.
+
+Only click is imported at start-up; each command imports what it needs when it runs, so
+``enableframe --help`` stays fast (see bench/cli_startup.py).
+"""
+
+from __future__ import annotations
+
+import click
+
+from enableframe import __version__
+from enableframe.errors import UserError
+
+
+class _Group(click.Group):
+    """Turns a :class:`UserError` into its message and exit code 2, at the boundary only."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            for line in str(exc).splitlines():
+                click.echo(f"error: {line}" if not line.startswith("error") else line, err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="enableframe")
+def cli() -> None:
+    """Assess a sales-enablement function: maturity, charter and road map, from its data."""
+
+
+def _register() -> None:
+    from enableframe.cli import ruleset_cmd, validate_cmd
+
+    cli.add_command(validate_cmd.validate)
+    cli.add_command(ruleset_cmd.ruleset)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="enableframe")

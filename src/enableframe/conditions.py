@@ -1,0 +1,108 @@
+"""CEL conditions: compiled once, errors placed inside the YAML file, names extracted.
+
+Criteria ``when`` and formula ``expression`` strings are CEL (Common Expression Language):
+side-effect free and not Turing complete, so a shared ruleset cannot run code. The top-level
+names a compiled expression references are the ruleset's own ids (metrics, programs,
+questions, a criterion's params) and a few fact namespaces; they come from the compiled
+program, never from matching the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from enableframe.errors import Location
+
+# Facts the assessment provides to every condition, besides the ruleset's own ids.
+# Their fields are the contract between rulesets and the assessment; see README "Facts".
+FACT_NAMES = {
+    "charter": "the workspace charter: purpose, scope, owned metrics, capacity",
+    "org": "organisation facts: enablement and seller headcount, reporting line",
+    "requests": "the intake log summary: counts, out-of-charter share, demand vs capacity",
+    "inventory": "the company's program inventory as a list",
+    "graph": "analyses of the model graph (programs linked to CSO metrics...)",
+}
+RESERVED = {"in", "as", "break", "const", "continue", "else", "for", "function", "if",
+            "import", "let", "loop", "package", "namespace", "return", "var", "void",
+            "while", "true", "false", "null", "has", "size", "int", "uint", "double",
+            "string", "bytes", "bool", "list", "map", "type", "dyn", "duration",
+            "timestamp", "matches"}
+
+_ERROR = re.compile(r"<input>:(\d+):(\d+): (.*)")
+# Comprehension macros bind a variable (`xs.all(x, ...)`); the compiled program lists it
+# among the variables, so it is recognised here as bound, not as a free name.
+_BOUND = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_]\w*)\s*,")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A compiled CEL expression and the free names it references."""
+
+    source: str
+    program: Any = field(repr=False, compare=False)
+    names: frozenset[str]
+
+
+class CelSyntaxError(Exception):
+    """A CEL expression that does not parse; ``line`` and ``col`` are inside the expression."""
+
+    def __init__(self, message: str, line: int, col: int) -> None:
+        super().__init__(message)
+        self.message, self.line, self.col = message, line, col
+
+
+def compile_condition(source: str) -> Condition:
+    """Compile ``source``; raise :class:`CelSyntaxError` with its position on failure."""
+    import cel  # ~0.27 s to import (its CLI); only commands that evaluate pay for it
+
+    try:
+        program = cel.compile(source)
+    except (ValueError, RuntimeError) as exc:
+        text = str(exc)
+        found = _ERROR.search(text)
+        if not found:
+            raise CelSyntaxError(f"CEL error: {text.splitlines()[0]}", 1, 1) from None
+        line, col, message = int(found[1]), int(found[2]), found[3]
+        raise CelSyntaxError(f"CEL {message[0].lower()}{message[1:]}", line, col) from None
+    bound = set(_BOUND.findall(source))
+    return Condition(source, program, frozenset(set(program.variables()) - bound))
+
+
+def locate_in_scalar(value_loc: Location, style: str | None, lines: list[str] | None,
+                     line: int, col: int) -> Location:
+    """Where position (line, col) of a YAML string value lies in its file.
+
+    ``style`` is the YAML scalar style (None plain, ``'`` or ``"`` quoted, ``|`` literal,
+    ``>`` folded); ``lines`` are the file's lines, needed to find a block's indentation.
+    """
+    if style in ("|", ">") and lines is not None:
+        first = value_loc.line  # the line holding the indicator; content starts below
+        content = [n for n in range(first, len(lines)) if lines[n].strip()]
+        if not content:
+            return value_loc
+        indent = len(lines[content[0]]) - len(lines[content[0]].lstrip(" "))
+        if style == "|":
+            target = first + line - 1  # 0-based index of the file line
+            return Location(value_loc.file, target + 1, indent + col)
+        offset = col - 1  # folded: one logical line, walk the physical ones
+        for n in content:
+            width = len(lines[n].rstrip("\n")) - indent
+            if offset <= width:
+                return Location(value_loc.file, n + 1, indent + offset + 1)
+            offset -= width + 1
+        return value_loc
+    shift = 1 if style in ("'", '"') else 0
+    if line == 1:
+        return Location(value_loc.file, value_loc.line, value_loc.col + shift + col - 1)
+    return Location(value_loc.file, value_loc.line + line - 1, col)
+
+
+def name_column(source: str, name: str) -> tuple[int, int]:
+    """Line and column of the first use of identifier ``name`` in ``source`` (for messages)."""
+    found = re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", source)
+    if not found:
+        return 1, 1
+    before = source[: found.start()]
+    return before.count("\n") + 1, found.start() - (before.rfind("\n") + 1) + 1

@@ -1,0 +1,247 @@
+"""Load a ruleset: read the extends chain, merge overlays, validate, compile conditions.
+
+``load_ruleset("builtin:enablement-3.0")`` returns an immutable :class:`Ruleset` or raises
+:class:`RulesetError` carrying every problem found, each located at file:line:col.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib.abc import Traversable
+from pathlib import Path
+from typing import Any
+
+from enableframe import resources
+from enableframe.conditions import Condition
+from enableframe.errors import Location, Problem, RulesetError
+from enableframe.overlay import ID_SECTIONS, duplicate_ids, merge_documents
+from enableframe.yaml_loader import YamlError, YList, YMap, check_size, load_bytes, to_plain
+
+API_VERSION = "enableframe/v1"
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """A resolved, validated ruleset. Sections are read-only views of the merged document."""
+
+    document: YMap = field(repr=False)
+    chain: tuple[str, ...]
+    conditions: Mapping[str, Condition] = field(repr=False)
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.document["metadata"]["name"]
+
+    @property
+    def version(self) -> str:
+        return str(self.document["metadata"]["version"])
+
+    @property
+    def digest(self) -> str:
+        """sha256 of the resolved ruleset's canonical JSON: equal digests, equal rules."""
+        text = json.dumps(to_plain(self.document), sort_keys=True, separators=(",", ":"))
+        return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+    def items(self, section: str) -> dict[str, YMap]:
+        """Items of an id section (``metrics``, ``criteria``...) by id, in order."""
+        return {item["id"]: item for item in self.document.get(section, [])}
+
+    @property
+    def levels(self) -> dict[int, YMap]:
+        return self.items("levels")
+
+    @property
+    def dimensions(self) -> dict[str, YMap]:
+        return self.items("dimensions")
+
+    @property
+    def metrics(self) -> dict[str, YMap]:
+        return self.items("metrics")
+
+    @property
+    def programs(self) -> dict[str, YMap]:
+        return self.items("programs")
+
+    @property
+    def criteria(self) -> dict[str, YMap]:
+        return self.items("criteria")
+
+    @property
+    def questions(self) -> dict[str, YMap]:
+        return self.items("questions")
+
+    @property
+    def scoring(self) -> dict[str, Any]:
+        return {"method": "staged", "overall": "minimum", "min_rows": 30,
+                **to_plain(self.document.get("scoring", {}))}
+
+    def to_data(self, *, provenance: bool = False) -> dict[str, Any]:
+        """The resolved ruleset as plain data; with provenance, each item and section
+        gains ``_provenance``: field path to the ``file:line`` that last set it."""
+        data = to_plain(self.document)
+        if not provenance:
+            return data
+        for key, value in self.document.items():
+            if key in ID_SECTIONS:
+                for plain, item in zip(data[key], value, strict=False):
+                    plain["_provenance"] = field_provenance(item)
+            elif isinstance(value, YMap):
+                data[key]["_provenance"] = field_provenance(value)
+        return data
+
+
+def field_provenance(mapping: YMap, prefix: str = "") -> dict[str, str]:
+    """Dotted field path to the ``file:line`` that set it, nested mappings flattened."""
+    out: dict[str, str] = {}
+    for key, value in mapping.items():
+        if isinstance(value, YMap):
+            out.update(field_provenance(value, f"{prefix}{key}."))
+        else:
+            loc = mapping.value_locs.get(key, mapping.loc)
+            out[f"{prefix}{key}"] = f"{loc.file}:{loc.line}"
+    return out
+
+
+@dataclass
+class _Source:
+    ident: str  # identity for cycle detection: builtin:NAME or an absolute path
+    display: str  # name in messages and provenance
+    data: bytes
+    folder: Path | Traversable  # where relative extends are resolved
+
+
+@dataclass
+class _Loader:
+    problems: list[Problem] = field(default_factory=list)
+    texts: dict[str, list[str]] = field(default_factory=dict)
+    chain: list[str] = field(default_factory=list)
+
+    def resolve(self, ref: str, folder: Path | Traversable, at: Location,
+                stack: tuple[_Source, ...] = ()) -> YMap | None:
+        source = self._open(ref, folder, at)
+        if source is None:
+            return None
+        if source.ident in {s.ident for s in stack}:
+            names = " -> ".join([*(s.display for s in stack), source.display])
+            self.problems.append(Problem(at, "$.extends", f"extends cycle: {names}"))
+            return None
+        try:
+            doc = load_bytes(source.data, source.display)
+        except YamlError as exc:
+            self.problems.append(Problem(exc.location or Location(source.display), "",
+                                         exc.message))
+            return None
+        self.texts[source.display] = source.data.decode("utf-8", "replace").splitlines()
+        if not self._header_ok(doc, source):
+            return None
+        self.problems.extend(duplicate_ids(doc))
+        merged: YMap = YMap()
+        extends = doc.get("extends", [])
+        if isinstance(extends, YList):
+            for parent_ref, loc in zip(extends, extends.item_locs, strict=False):
+                if not isinstance(parent_ref, str):
+                    continue  # the schema reports it
+                parent = self.resolve(parent_ref, source.folder, loc, (*stack, source))
+                if parent is not None:
+                    merged = merge_documents(merged, parent, self.problems)
+        self.chain.append(source.display)
+        own = YMap(doc, loc=doc.loc)
+        own.key_locs, own.value_locs = dict(doc.key_locs), dict(doc.value_locs)
+        own.value_styles = dict(doc.value_styles)
+        own.pop("extends", None)
+        return merge_documents(merged, own, self.problems)
+
+    def _header_ok(self, doc: Any, source: _Source) -> bool:
+        where = getattr(doc, "loc", Location(source.display, 1, 1))
+        if not isinstance(doc, YMap):
+            found = "a list" if isinstance(doc, list) else f"a {type(doc).__name__}"
+            self.problems.append(Problem(
+                where, "$", f"top level is {found}; a mapping with apiVersion: "
+                f"{API_VERSION} and kind: Ruleset is expected"))
+            return False
+        for key, want in (("apiVersion", API_VERSION), ("kind", "Ruleset")):
+            if doc.get(key) != want:
+                loc = doc.value_locs.get(key, where)
+                found = f"{doc[key]!r}" if key in doc else "nothing"
+                self.problems.append(Problem(loc, f"$.{key}",
+                                             f"{key} is {found}; expected {want!r}"))
+                return False
+        return True
+
+    def _open(self, ref: str, folder: Path | Traversable, at: Location) -> _Source | None:
+        if ref.startswith(resources.BUILTIN_PREFIX):
+            name = ref[len(resources.BUILTIN_PREFIX):]
+            builtins = resources.builtin_rulesets()
+            if name not in builtins:
+                self.problems.append(Problem(
+                    at, "$.extends", f"unknown built-in ruleset '{ref}'; available: "
+                    + ", ".join(f"builtin:{n}" for n in builtins)))
+                return None
+            entry = builtins[name]
+            return _Source(ref, resources.builtin_display_name(name), entry.read_bytes(),
+                           resources.files_root() / "rulesets")
+        if isinstance(folder, Path):
+            path = (folder / ref).resolve()
+            try:
+                check_size(path.stat().st_size, _display(path))
+                data = path.read_bytes()
+            except YamlError as exc:
+                self.problems.append(Problem(exc.location or at, "", exc.message))
+                return None
+            except OSError as exc:
+                reason = exc.strerror or type(exc).__name__
+                self.problems.append(Problem(at, "$.extends" if at.line else "",
+                                             f"cannot read ruleset '{ref}': {reason}"))
+                return None
+            return _Source(str(path), _display(path), data, path.parent)
+        entry = folder / ref  # a relative path inside the packaged rulesets
+        return _Source(f"builtin-path:{ref}", f"rulesets/{ref}", entry.read_bytes(), folder)
+
+
+def _display(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def resolve_ref(ref: str, base: str | Path | None = None) -> tuple[YMap | None, _Loader]:
+    """Read and merge the extends chain of ``ref``; problems are collected, not raised."""
+    loader = _Loader()
+    folder = Path(base) if base is not None else Path.cwd()
+    doc = loader.resolve(str(ref), folder, Location(str(ref)))
+    return doc, loader
+
+
+def check_ruleset(ref: str, base: str | Path | None = None,
+                  metric_kinds: frozenset[str] | None = None
+                  ) -> tuple[Ruleset | None, list[Problem]]:
+    """Everything wrong with ``ref`` (errors and warnings), and the ruleset if it has no error."""
+    from enableframe.checks import check_document
+    from enableframe.schema_check import schema_problems
+
+    doc, loader = resolve_ref(ref, base)
+    problems = list(loader.problems)
+    if doc is None:
+        return None, problems
+    problems += schema_problems(doc, "ruleset", Location(loader.chain[-1]))
+    conditions, semantic = check_document(doc, loader.texts, metric_kinds)
+    problems += semantic
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    warnings = tuple(p for p in problems if p.severity == "warning")
+    return Ruleset(doc, tuple(loader.chain), conditions, warnings), problems
+
+
+def load_ruleset(ref: str, base: str | Path | None = None) -> Ruleset:
+    """Load ``ref`` or raise :class:`RulesetError` with every problem."""
+    ruleset, problems = check_ruleset(ref, base)
+    if ruleset is None:
+        raise RulesetError(problems)
+    return ruleset
