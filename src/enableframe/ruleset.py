@@ -178,9 +178,10 @@ class _Loader:
             name = ref[len(resources.BUILTIN_PREFIX):]
             builtins = resources.builtin_rulesets()
             if name not in builtins:
+                available = ", ".join(f"builtin:{n}" for n in builtins)
                 self.problems.append(Problem(
-                    at, "$.extends", f"unknown built-in ruleset '{ref}'; available: "
-                    + ", ".join(f"builtin:{n}" for n in builtins)))
+                    at, "$.extends" if at.line else "",
+                    f"unknown built-in ruleset '{ref}'; available: {available}"))
                 return None
             entry = builtins[name]
             return _Source(ref, resources.builtin_display_name(name), entry.read_bytes(),
@@ -215,7 +216,7 @@ def resolve_ref(ref: str, base: str | Path | None = None) -> tuple[YMap | None, 
     """Read and merge the extends chain of ``ref``; problems are collected, not raised."""
     loader = _Loader()
     folder = Path(base) if base is not None else Path.cwd()
-    doc = loader.resolve(str(ref), folder, Location(str(ref)))
+    doc = loader.resolve(str(ref), folder, Location(""))
     return doc, loader
 
 
