@@ -13,13 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from enableframe import resources
 from enableframe.conditions import Condition
 from enableframe.errors import Location, Problem, RulesetError
 from enableframe.overlay import ID_SECTIONS, duplicate_ids, merge_documents
 from enableframe.yaml_loader import YamlError, YList, YMap, check_size, load_bytes, to_plain
+
+if TYPE_CHECKING:
+    from enableframe.model_graph import ModelGraph
 
 API_VERSION = "enableframe/v1"
 
@@ -31,6 +34,7 @@ class Ruleset:
     document: YMap = field(repr=False)
     chain: tuple[str, ...]
     conditions: Mapping[str, Condition] = field(repr=False)
+    graph: ModelGraph = field(repr=False)
     warnings: tuple[Problem, ...] = ()
 
     @property
@@ -234,10 +238,14 @@ def check_ruleset(ref: str, base: str | Path | None = None,
     problems += schema_problems(doc, "ruleset", Location(loader.chain[-1]))
     conditions, semantic = check_document(doc, loader.texts, metric_kinds)
     problems += semantic
+    from enableframe.model_graph import ModelGraph
+
+    graph = ModelGraph.from_document(doc, conditions)
+    problems += graph.problems()
     if any(p.severity == "error" for p in problems):
         return None, problems
     warnings = tuple(p for p in problems if p.severity == "warning")
-    return Ruleset(doc, tuple(loader.chain), conditions, warnings), problems
+    return Ruleset(doc, tuple(loader.chain), conditions, graph, warnings), problems
 
 
 def load_ruleset(ref: str, base: str | Path | None = None) -> Ruleset:

@@ -31,10 +31,12 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from enableframe.cli import ruleset_cmd, validate_cmd
+    from enableframe.cli import graph_cmd, ruleset_cmd, validate_cmd
 
     cli.add_command(validate_cmd.validate)
     cli.add_command(ruleset_cmd.ruleset)
+    cli.add_command(graph_cmd.graph)
+    cli.add_command(graph_cmd.explain)
 
 
 _register()
