@@ -7,7 +7,7 @@ problems of a ruleset are reported in one run.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 from enableframe import resources
@@ -21,24 +21,21 @@ from enableframe.conditions import (
     name_column,
 )
 from enableframe.errors import Location, Problem
+from enableframe.metric_kinds import BUILTIN_KINDS, KindSpec, missing_fields
 from enableframe.yaml_loader import YMap
-
-BUILTIN_METRIC_KINDS = frozenset({
-    "count", "sum", "mean", "median", "percentile", "ratio", "share", "nth_event_days",
-    "attainment", "per_entity", "formula",
-})
 
 
 class _Checker:
     def __init__(self, doc: YMap, texts: dict[str, list[str]],
-                 metric_kinds: Iterable[str] | None) -> None:
+                 metric_kinds: Mapping[str, KindSpec] | None) -> None:
         self.doc = doc
         self.texts = texts
-        self.kinds = frozenset(metric_kinds or BUILTIN_METRIC_KINDS)
+        self.kinds = metric_kinds or BUILTIN_KINDS
         self.problems: list[Problem] = []
         self.conditions: dict[str, Condition] = {}
         self.ids = {s: self._ids(s) for s in
                     ("levels", "dimensions", "questions", "metrics", "programs", "criteria")}
+        self.names = self.global_names()
 
     def _ids(self, section: str) -> dict[Any, tuple[int, YMap]]:
         items = self.doc.get(section)
@@ -116,7 +113,7 @@ class _Checker:
         self.ref(item, "level", path, "levels", "level")
         self.ref(item, "programs", path, "programs", "program")
         params = item.get("params") if isinstance(item.get("params"), dict) else {}
-        names = self.global_names()
+        names = self.names
         for param in params:
             if param in names:
                 self.error(params.key_locs.get(param, item.loc), f"{path}.params.{param}",
@@ -131,8 +128,12 @@ class _Checker:
             self.error(item.value_locs.get("kind", item.loc), f"{path}.kind",
                        f"unknown metric kind {kind!r}; "
                        f"{_allowed(kind, sorted(self.kinds))}")
+        elif isinstance(kind, str):
+            for name in missing_fields(self.kinds[kind], item):
+                self.error(item.value_locs.get("kind", item.loc), path,
+                           f"a {kind} metric needs {name!r}")
         if kind == "formula":
-            metrics = {str(m): "metric" for m in self.ids["metrics"]}
+            metrics = {n: w for n, w in self.names.items() if w == "metric"}
             condition = self.expression(item, "expression", path, f"metric:{item_id}", metrics)
             if condition and item_id in condition.names:
                 self.error(item.value_locs.get("expression", item.loc), f"{path}.expression",
@@ -264,7 +265,7 @@ def _allowed(found: str, known: list[str], limit: bool = False) -> str:
 
 
 def check_document(doc: YMap, texts: dict[str, list[str]],
-                   metric_kinds: Iterable[str] | None = None
+                   metric_kinds: Mapping[str, KindSpec] | None = None
                    ) -> tuple[dict[str, Condition], list[Problem]]:
     """Compiled conditions by owner (``criterion:ID``, ``metric:ID``) and the problems."""
     checker = _Checker(doc, texts, metric_kinds)

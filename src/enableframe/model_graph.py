@@ -64,6 +64,7 @@ class ModelGraph:
 
     def __init__(self, graph: nx.DiGraph) -> None:
         self._g = graph
+        self._cso_paths: dict[str, list[str]] | None = None
 
     # -- building -------------------------------------------------------------------------
     @classmethod
@@ -132,6 +133,7 @@ class ModelGraph:
         """Cycles (errors, whole path), programs moving no metric (errors), programs that
         reach no CSO metric and metrics nothing uses (warnings)."""
         out = [self._cycle_problem(cycle) for cycle in self.cycles()]
+        cso = ", ".join(self.cso_metrics())
         for program in self.nodes("program"):
             loc, path = self.location(program), self._json_path(program)
             if not any(self._kind(e) == "influences" for e in self._g.out_edges(program)):
@@ -139,7 +141,7 @@ class ModelGraph:
                                    "must name the metrics it moves (influences: [...])"))
             elif not self.cso_path(program):
                 out.append(Problem(loc, path, f"{program} has no path to a CSO key metric "
-                                   f"({', '.join(self.cso_metrics())}); Perry: link every "
+                                   f"({cso}); Perry: link every "
                                    "program to win rate, average sales price or sales cycle",
                                    "warning"))
         for metric in self.nodes("metric"):
@@ -178,7 +180,12 @@ class ModelGraph:
 
     def nodes(self, kind: str | None = None) -> list[str]:
         """Node ids, sorted, optionally of one kind."""
-        return sorted(n for n, k in self._g.nodes(data="kind") if kind is None or k == kind)
+        if kind is None:
+            return sorted(self._g)
+        return sorted(n for n, k in self._g.nodes(data="kind") if k == kind)
+
+    def edge_count(self) -> int:
+        return self._g.number_of_edges()
 
     def attributes(self, node: str) -> dict[str, Any]:
         return dict(self._g.nodes[node])
@@ -215,12 +222,13 @@ class ModelGraph:
     def cso_path(self, program: str) -> list[str]:
         """Shortest path from a program to a CSO key metric through prerequisites and
         influences, or ``[]`` when the program is linked to none."""
-        view = self._view(PROGRAM_EDGES)
-        lengths, paths = nx.single_source_dijkstra(view, self._require(program))
-        reachable = [m for m in self.cso_metrics() if m in lengths]
-        if not reachable:
-            return []
-        return paths[min(reachable, key=lambda m: (lengths[m], m))]
+        self._require(program)
+        if self._cso_paths is None:  # one search from the CSO metrics serves every program
+            backwards = self._view(PROGRAM_EDGES).reverse(copy=False)
+            found = nx.multi_source_dijkstra_path(backwards, self.cso_metrics()) \
+                if self.cso_metrics() else {}
+            self._cso_paths = {n: path[::-1] for n, path in found.items()}
+        return self._cso_paths.get(program, [])
 
     def unknown_without(self, source: str) -> dict[str, list[str]]:
         """Metrics and criteria that become unknown when a source table is missing."""

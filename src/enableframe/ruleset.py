@@ -22,6 +22,7 @@ from enableframe.overlay import ID_SECTIONS, duplicate_ids, merge_documents
 from enableframe.yaml_loader import YamlError, YList, YMap, check_size, load_bytes, to_plain
 
 if TYPE_CHECKING:
+    from enableframe.metric_kinds import KindSpec
     from enableframe.model_graph import ModelGraph
 
 API_VERSION = "enableframe/v1"
@@ -225,7 +226,7 @@ def resolve_ref(ref: str, base: str | Path | None = None) -> tuple[YMap | None, 
 
 
 def check_ruleset(ref: str, base: str | Path | None = None,
-                  metric_kinds: frozenset[str] | None = None
+                  metric_kinds: Mapping[str, KindSpec] | None = None
                   ) -> tuple[Ruleset | None, list[Problem]]:
     """Everything wrong with ``ref`` (errors and warnings), and the ruleset if it has no error."""
     from enableframe.checks import check_document
