@@ -6,7 +6,7 @@ problems of a ruleset are reported in one run.
 
 from __future__ import annotations
 
-import difflib
+from collections import ChainMap
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,7 +20,7 @@ from enableframe.conditions import (
     locate_in_scalar,
     name_column,
 )
-from enableframe.errors import Location, Problem
+from enableframe.errors import Location, Problem, allowed_hint
 from enableframe.metric_kinds import BUILTIN_KINDS, KindSpec, missing_fields
 from enableframe.yaml_loader import YMap
 
@@ -36,6 +36,7 @@ class _Checker:
         self.ids = {s: self._ids(s) for s in
                     ("levels", "dimensions", "questions", "metrics", "programs", "criteria")}
         self.names = self.global_names()
+        self.metric_names = {n: w for n, w in self.names.items() if w == "metric"}
 
     def _ids(self, section: str) -> dict[Any, tuple[int, YMap]]:
         items = self.doc.get(section)
@@ -58,7 +59,7 @@ class _Checker:
             loc = (value.item_locs[n] if isinstance(value, list) and n < len(value.item_locs)
                    else item.value_locs.get(key, item.loc))
             sub = f"{path}.{key}[{n}]" if isinstance(value, list) else f"{path}.{key}"
-            self.error(loc, sub, f"unknown {what} {one!r}; {_allowed(str(one), known)}")
+            self.error(loc, sub, f"unknown {what} {one!r}; {allowed_hint(str(one), known)}")
 
     # -- sections -----------------------------------------------------------------------
     def run(self) -> None:
@@ -119,7 +120,8 @@ class _Checker:
                 self.error(params.key_locs.get(param, item.loc), f"{path}.params.{param}",
                            f"param {param!r} hides the {names[param]} of the same name; "
                            "rename the param")
-        allowed = {**names, **{p: "param" for p in params}}
+        # a ChainMap, not a merged copy: copying every name per criterion is quadratic
+        allowed = ChainMap({p: "param" for p in params}, names)
         self.expression(item, "when", path, f"criterion:{item_id}", allowed)
 
     def metric(self, item: YMap, path: str, item_id: Any) -> None:
@@ -127,14 +129,14 @@ class _Checker:
         if isinstance(kind, str) and kind not in self.kinds:
             self.error(item.value_locs.get("kind", item.loc), f"{path}.kind",
                        f"unknown metric kind {kind!r}; "
-                       f"{_allowed(kind, sorted(self.kinds))}")
+                       f"{allowed_hint(kind, sorted(self.kinds))}")
         elif isinstance(kind, str):
             for name in missing_fields(self.kinds[kind], item):
                 self.error(item.value_locs.get("kind", item.loc), path,
-                           f"a {kind} metric needs {name!r}")
+                           f"a {kind} metric needs {name}")
         if kind == "formula":
-            metrics = {n: w for n, w in self.names.items() if w == "metric"}
-            condition = self.expression(item, "expression", path, f"metric:{item_id}", metrics)
+            condition = self.expression(item, "expression", path, f"metric:{item_id}",
+                                        self.metric_names)
             if condition and item_id in condition.names:
                 self.error(item.value_locs.get("expression", item.loc), f"{path}.expression",
                            f"formula of {item_id!r} uses itself")
@@ -169,7 +171,7 @@ class _Checker:
         columns = resources.table_columns(table)
         if name not in columns:
             self.error(item.value_locs.get(key, item.loc), f"{path}.{key}",
-                       f"{table} has no column {name!r}; {_allowed(name, sorted(columns))}")
+                       f"{table} has no column {name!r}; {allowed_hint(name, sorted(columns))}")
 
     def where(self, where: Any, table: str, path: str) -> None:
         if not isinstance(where, YMap):
@@ -180,7 +182,7 @@ class _Checker:
             if column not in columns:
                 self.error(loc, f"{path}.{column}",
                            f"{table} has no column {column!r}; "
-                           f"{_allowed(column, sorted(columns))}")
+                           f"{allowed_hint(column, sorted(columns))}")
                 continue
             allowed = [v for v in columns[column].get("enum", []) if v is not None]
             if not allowed:
@@ -193,7 +195,7 @@ class _Checker:
 
     # -- CEL ------------------------------------------------------------------------------
     def expression(self, item: YMap, key: str, path: str, owner: str,
-                   allowed: dict[str, str]) -> Condition | None:
+                   allowed: Mapping[str, str]) -> Condition | None:
         source = item.get(key)
         if not isinstance(source, str) or not source.strip():
             return None
@@ -205,13 +207,13 @@ class _Checker:
             where = locate_in_scalar(loc, style, self.texts.get(loc.file), exc.line, exc.col)
             self.error(where, f"{path}.{key}", exc.message)
             return None
-        for name in sorted(condition.names - set(allowed)):
+        for name in sorted(n for n in condition.names if n not in allowed):
             line, col = name_column(source, name)
             where = locate_in_scalar(loc, style, self.texts.get(loc.file), line, col)
             kinds = sorted(set(allowed.values()))
             self.error(where, f"{path}.{key}",
                        f"{name!r} is not defined; a condition may use {', '.join(kinds)} "
-                       f"names ({_allowed(name, sorted(allowed), limit=True)})")
+                       f"names ({allowed_hint(name, sorted(allowed), limit=True)})")
         self.conditions[owner] = condition
         return condition
 
@@ -223,7 +225,8 @@ class _Checker:
         thresholds = scoring.get("thresholds")
         if isinstance(thresholds, YMap):
             for level in thresholds:
-                if level.isdigit() and int(level) not in self.ids["levels"]:
+                # other keys break the schema's pattern (one digit): reported there
+                if len(level) == 1 and level.isdigit() and int(level) not in self.ids["levels"]:
                     self.error(thresholds.key_locs[level], f"$.scoring.thresholds.{level}",
                                f"unknown level {level}; allowed: "
                                + ", ".join(str(k) for k in self.ids["levels"]))
@@ -254,14 +257,6 @@ def _literals(condition: Any) -> list[Any]:
                 out.extend(value)
         return out
     return list(condition) if isinstance(condition, list) else [condition]
-
-
-def _allowed(found: str, known: list[str], limit: bool = False) -> str:
-    close = difflib.get_close_matches(found, known, n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
-    if limit and len(known) > 12:
-        return f"{hint}{len(known)} names are defined".strip()
-    return f"{hint}allowed: {', '.join(known) if known else 'none defined'}"
 
 
 def check_document(doc: YMap, texts: dict[str, list[str]],

@@ -6,6 +6,7 @@ bug and keeps its traceback.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 
@@ -76,3 +77,15 @@ class RulesetError(UserError):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+def allowed_hint(found: str, known: list[str], limit: bool = False) -> str:
+    """``did you mean 'x'? allowed: a, b, c`` for a message about an unknown ``found``.
+
+    With ``limit``, a list of more than 12 names is only counted.
+    """
+    close = difflib.get_close_matches(found, known, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    if limit and len(known) > 12:
+        return f"{hint}{len(known)} names are defined".strip()
+    return f"{hint}allowed: {', '.join(known) if known else 'none defined'}"

@@ -42,8 +42,9 @@ BUILTIN_KINDS: dict[str, KindSpec] = {spec.name: spec for spec in (
 
 
 def missing_fields(spec: KindSpec, metric: dict) -> list[str]:
-    """Fields ``metric`` lacks for its kind, described for an error message."""
-    missing = [f for f in spec.required if f not in metric]
+    """Fields ``metric`` lacks for its kind, each quoted for an error message
+    (``'table'``; ``'column' or 'measure'`` when one of several will do)."""
+    missing = [repr(f) for f in spec.required if f not in metric]
     if spec.one_of and not any(f in metric for f in spec.one_of):
-        missing.append(" or ".join(spec.one_of))
+        missing.append(" or ".join(repr(f) for f in spec.one_of))
     return missing

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from enableframe.errors import Location, Problem
+from enableframe.errors import Location, Problem, allowed_hint
 from enableframe.yaml_loader import YList, YMap
 
 ID_SECTIONS = ("levels", "dimensions", "questions", "metrics", "programs", "criteria")
@@ -59,9 +59,11 @@ def merge_items(base: YList, over: YList, problems: list[Problem], path: str) ->
         at = index.get(item["id"])
         if item.get("remove") is True:
             if at is None or at in removed:
+                inherited = [str(i) for i, n in index.items() if n < len(base) and n not in removed]
                 problems.append(Problem(
                     item.value_locs.get("remove", loc), f"{path}[id={item['id']}]",
-                    f"remove: no inherited item with id '{item['id']}' to remove",
+                    f"remove: no inherited item with id '{item['id']}' to remove; "
+                    + allowed_hint(str(item["id"]), inherited),
                 ))
             else:
                 removed.add(at)

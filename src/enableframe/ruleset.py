@@ -164,7 +164,9 @@ class _Loader:
     def _header_ok(self, doc: Any, source: _Source) -> bool:
         where = getattr(doc, "loc", Location(source.display, 1, 1))
         if not isinstance(doc, YMap):
-            found = "a list" if isinstance(doc, list) else f"a {type(doc).__name__}"
+            kinds = ((bool, "a boolean"), (int, "a number"), (float, "a number"),
+                     (str, "a string"), (list, "a list"))
+            found = next((word for t, word in kinds if isinstance(doc, t)), "not a mapping")
             self.problems.append(Problem(
                 where, "$", f"top level is {found}; a mapping with apiVersion: "
                 f"{API_VERSION} and kind: Ruleset is expected"))

@@ -10,6 +10,14 @@ from enableframe.errors import Location, Problem
 from enableframe.yaml_loader import key_location, locate, to_plain
 
 ID_PATTERN = "^[a-z][a-z0-9_]*$"
+# Every ``pattern`` of our schemas, in words: (what a match is, what is allowed).
+# tests/test_checks.py checks that each pattern in schemas/ has an entry here.
+PATTERNS = {
+    ID_PATTERN: ("an id", "lowercase letters, digits and _, starting with a letter"),
+    "^[a-z0-9][a-z0-9.-]*$": ("a ruleset name", "lowercase letters, digits, '.' and '-', "
+                              "starting with a letter or digit"),
+    "^[1-9]$": ("a level id", "one digit, 1 to 9"),
+}
 
 
 def json_path(parts: Iterable[Any]) -> str:
@@ -38,6 +46,10 @@ def _describe(error: Any, doc: Any, fallback: Location) -> list[Problem]:
     path = tuple(error.absolute_path)
     here = locate(doc, path)
     loc = here if here.file else fallback
+    if "propertyNames" in error.relative_schema_path and isinstance(error.instance, str):
+        parent = _node(doc, path)  # the error is about a key of the mapping at ``path``
+        loc = key_location(parent, error.instance) if parent is not None else loc
+        path = (*path, error.instance)
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = sorted(error.schema.get("properties", {}))
         extra = [k for k in error.instance if k not in error.schema.get("properties", {})]
@@ -55,9 +67,9 @@ def _describe(error: Any, doc: Any, fallback: Location) -> list[Problem]:
 
         best = jsonschema.exceptions.best_match(error.context)
         message = f"{error.instance!r} is not valid here: {best.message}"
-    elif error.validator == "pattern" and error.validator_value == ID_PATTERN:
-        message = (f"{error.instance!r} is not an id; allowed: lowercase letters, digits "
-                   "and _, starting with a letter")
+    elif error.validator == "pattern" and error.validator_value in PATTERNS:
+        what, allowed = PATTERNS[error.validator_value]
+        message = f"{error.instance!r} is not {what}; allowed: {allowed}"
     else:
         message = error.message
     return [Problem(loc, json_path(path), message)]
