@@ -80,3 +80,34 @@ def test_allowed_hint() -> None:
     many = [f"name_{n}" for n in range(13)]
     assert allowed_hint("name_1x", many, limit=True) == (
         "did you mean 'name_1'? 13 names are defined")
+
+
+def test_where_values_are_located_one_by_one(tmp_path: Path) -> None:
+    found = problems(tmp_path, """\
+        metrics:
+          - id: reps
+            name: Reps
+            kind: count
+            ownership: owned
+            table: sellers
+            where:
+              role: {in: [ae, rep, sdr], ne: boss}
+              region: {eq: anything}
+        criteria:
+          - {id: c, dimension: people, level: 1, when: reps > 1, recommendation: R.}
+        """)
+    roles = "allowed: bdr, sdr, ae, am, csm, se, manager, channel_partner, other"
+    assert found == [
+        f"r.yaml:15:23: $.metrics[0].where.role: 'rep' is not a value of sellers.role; {roles}",
+        f"r.yaml:15:38: $.metrics[0].where.role: 'boss' is not a value of sellers.role; {roles}",
+    ]
+
+
+def test_every_item_of_a_repeated_id_is_checked(tmp_path: Path) -> None:
+    found = problems(tmp_path, """\
+        criteria:
+          - {id: c, dimension: peeple, level: 1, when: "true", recommendation: R.}
+          - {id: c, dimension: people, level: 7, when: "true", recommendation: R.}
+        """)
+    assert sorted(line.split(": ", 2)[1] for line in found) == [
+        "$.criteria[0].dimension", "$.criteria[1].id", "$.criteria[1].level"]

@@ -33,17 +33,27 @@ class _Checker:
         self.kinds = metric_kinds or BUILTIN_KINDS
         self.problems: list[Problem] = []
         self.conditions: dict[str, Condition] = {}
-        self.ids = {s: self._ids(s) for s in
-                    ("levels", "dimensions", "questions", "metrics", "programs", "criteria")}
+        sections = ("levels", "dimensions", "questions", "metrics", "programs", "criteria")
+        # Every item is checked, a repeated id too (overlay.duplicate_ids reports the repeat);
+        # the by-id view (first item of each id) is only for looking references up.
+        self.items = {s: self._items(s) for s in sections}
+        self.ids = {s: self._ids(self.items[s]) for s in sections}
         self.names = self.global_names()
         self.metric_names = {n: w for n, w in self.names.items() if w == "metric"}
 
-    def _ids(self, section: str) -> dict[Any, tuple[int, YMap]]:
+    def _items(self, section: str) -> list[tuple[int, YMap]]:
         items = self.doc.get(section)
         if not isinstance(items, list):
-            return {}
-        return {item["id"]: (n, item) for n, item in enumerate(items)
-                if isinstance(item, YMap) and "id" in item}
+            return []
+        return [(n, item) for n, item in enumerate(items)
+                if isinstance(item, YMap) and "id" in item]
+
+    @staticmethod
+    def _ids(items: list[tuple[int, YMap]]) -> dict[Any, tuple[int, YMap]]:
+        ids: dict[Any, tuple[int, YMap]] = {}
+        for n, item in items:
+            ids.setdefault(item["id"], (n, item))
+        return ids
 
     def error(self, loc: Location, path: str, message: str, severity: str = "error") -> None:
         self.problems.append(Problem(loc, path, message, severity))
@@ -66,8 +76,8 @@ class _Checker:
         self.check_names()
         for section, check in (("questions", self.question), ("metrics", self.metric),
                                ("programs", self.program), ("criteria", self.criterion)):
-            for item_id, (n, item) in self.ids[section].items():
-                check(item, f"$.{section}[{n}]", item_id)
+            for n, item in self.items[section]:
+                check(item, f"$.{section}[{n}]", item["id"])
         self.check_scoring()
         self.check_levels()
 
@@ -187,9 +197,10 @@ class _Checker:
             allowed = [v for v in columns[column].get("enum", []) if v is not None]
             if not allowed:
                 continue
-            for value in _literals(condition):
+            at = where.value_locs.get(column, loc)
+            for value, value_loc in _literals(condition, at):
                 if isinstance(value, str) and value not in allowed:
-                    self.error(where.value_locs.get(column, loc), f"{path}.{column}",
+                    self.error(value_loc, f"{path}.{column}",
                                f"{value!r} is not a value of {table}.{column}; allowed: "
                                + ", ".join(allowed))
 
@@ -239,7 +250,7 @@ class _Checker:
             levels = self.doc["levels"]
             self.error(levels.loc, "$.levels",
                        f"levels are {numbers}; they must run 1, 2, 3... without gaps")
-        used = {c.get("dimension") for _, c in self.ids["criteria"].values()}
+        used = {c.get("dimension") for _, c in self.items["criteria"]}
         for dim_id, (n, dim) in self.ids["dimensions"].items():
             if dim_id not in used:
                 self.error(dim.value_locs.get("id", dim.loc), f"$.dimensions[{n}]",
@@ -247,16 +258,27 @@ class _Checker:
                            "warning")
 
 
-def _literals(condition: Any) -> list[Any]:
+def _literals(condition: Any, loc: Location) -> list[tuple[Any, Location]]:
+    """The values a where condition compares with, each with where it is written
+    (``loc`` is where the condition itself is)."""
     if isinstance(condition, dict):
-        out: list[Any] = []
+        out: list[tuple[Any, Location]] = []
+        value_locs = getattr(condition, "value_locs", {})
         for op, value in condition.items():
+            at = value_locs.get(op, loc)
             if op in ("eq", "ne"):
-                out.append(value)
+                out.append((value, at))
             elif op in ("in", "not_in") and isinstance(value, list):
-                out.extend(value)
+                out.extend(_items_at(value, at))
         return out
-    return list(condition) if isinstance(condition, list) else [condition]
+    if isinstance(condition, list):
+        return _items_at(condition, loc)
+    return [(condition, loc)]
+
+
+def _items_at(values: list, loc: Location) -> list[tuple[Any, Location]]:
+    locs = getattr(values, "item_locs", [])
+    return [(v, locs[n] if n < len(locs) else loc) for n, v in enumerate(values)]
 
 
 def check_document(doc: YMap, texts: dict[str, list[str]],
