@@ -7,9 +7,14 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["Problem", "RulesetError", "UserError", "__version__", "load_ruleset"]
+__all__ = ["Problem", "RulesetError", "UserError", "__version__", "hookimpl", "load_ruleset"]
+
+import pluggy
 
 from enableframe.errors import Problem, RulesetError, UserError
+
+#: Marks a plugin's hook implementations: ``@hookimpl def enableframe_register_...``.
+hookimpl = pluggy.HookimplMarker("enableframe")
 
 
 def load_ruleset(ref: str, *, base: str | None = None):

@@ -26,17 +26,31 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="enableframe")
-def cli() -> None:
+@click.option("-p", "plugin_opts", multiple=True, metavar="no:NAME|NAME",
+              help="Disable a plugin (-p no:csv), or with NAME load only the named plugins.")
+@click.option("--trace-plugins", is_flag=True, help="Print every plugin hook call to stderr.")
+@click.pass_context
+def cli(ctx: click.Context, plugin_opts: tuple[str, ...], trace_plugins: bool) -> None:
     """Assess a sales-enablement function: maturity, charter and road map, from its data."""
+    disable = [p[3:] for p in plugin_opts if p.startswith("no:")]
+    only = [p for p in plugin_opts if not p.startswith("no:")] or None
+    ctx.meta["enableframe.plugins"] = {"disable": disable, "only": only,
+                                       "trace": trace_plugins}
+    if plugin_opts or trace_plugins:
+        from enableframe.plugin_host import reset_plugin_host
+
+        reset_plugin_host()
 
 
 def _register() -> None:
-    from enableframe.cli import graph_cmd, ruleset_cmd, validate_cmd
+    from enableframe.cli import data_cmd, graph_cmd, plugins_cmd, ruleset_cmd, validate_cmd
 
     cli.add_command(validate_cmd.validate)
     cli.add_command(ruleset_cmd.ruleset)
     cli.add_command(graph_cmd.graph)
     cli.add_command(graph_cmd.explain)
+    cli.add_command(data_cmd.data)
+    cli.add_command(plugins_cmd.plugins)
 
 
 _register()

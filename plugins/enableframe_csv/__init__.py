@@ -1,0 +1,100 @@
+"""Built-in plugin: the generic ``csv`` connector and ``requests-csv`` for intake logs.
+
+Uses only enableframe's public API (``hookimpl`` and ``enableframe.connectors``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from enableframe import hookimpl
+from enableframe.connectors import (
+    LoadContext,
+    Source,
+    canonical_columns,
+    create_view,
+    match_header,
+    read_csv_sql,
+    require_columns,
+    sniff_csv,
+)
+
+TABLES = ("opportunities", "sellers", "learning_records", "content_events", "requests")
+
+COMMON_OPTIONS: dict[str, Any] = {
+    "values": {
+        "type": "object",
+        "description": "Per canonical column, source value -> canonical value.",
+        "additionalProperties": {"type": "object",
+                                 "additionalProperties": {"type": ["string", "null"]}},
+    },
+    "date_format": {
+        "description": "strptime format(s) tried after ISO dates, e.g. '%m/%d/%Y'.",
+        "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
+    },
+    "decimal_comma": {"type": "boolean",
+                      "description": "Numbers are written 1.234,56 (European)."},
+    "delimiter": {"type": "string", "minLength": 1, "maxLength": 1,
+                  "description": "Field delimiter; sniffed when omitted."},
+    "encoding": {"enum": ["utf-8", "utf-16", "latin-1"],
+                 "description": "File encoding; sniffed (BOM, UTF-8, else Latin-1) when omitted."},
+}
+
+
+def _schema(extra: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": False,
+            "properties": {**COMMON_OPTIONS, **extra}}
+
+
+class CsvConnector:
+    """Any CSV export, with an explicit column mapping (canonical: source column)."""
+
+    name = "csv"
+    tables = TABLES
+    options_schema = _schema({
+        "columns": {"type": "object", "additionalProperties": {"type": "string"},
+                    "description": "Canonical column -> source header; unmapped canonical "
+                                   "columns are taken from a header of the same name."},
+    })
+
+    def load(self, source: Source, context: LoadContext) -> str:
+        opts = source.options
+        dialect = sniff_csv(source.path, delimiter=opts.get("delimiter"),
+                            encoding=opts.get("encoding"))
+        mapping = dict(opts.get("columns") or {})
+        for column in dialect.header:  # same-named columns need no mapping
+            if column in canonical_columns(source.table) and column not in mapping:
+                mapping[column] = column
+        require_columns(source, dialect, mapping)
+        return create_view(context, source, read_csv_sql(source.path, dialect, mapping))
+
+
+class RequestsCsvConnector(CsvConnector):
+    """An enablement intake log (Jira, a form, a spreadsheet) exported as CSV; common
+    header names are recognised, ``columns`` overrides them."""
+
+    name = "requests-csv"
+    tables = ("requests",)
+    ALIASES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "id": ("request id", "key", "issue key", "ticket", "number"),
+        "requester_team": ("team", "requester team", "requesting team", "department"),
+        "title": ("summary", "subject", "request"),
+        "description": ("details", "body"),
+        "category": ("type", "issue type", "request type"),
+        "created_at": ("created", "date", "submitted", "created date", "requested on"),
+        "effort": ("hours", "effort hours", "time spent", "estimate"),
+    }
+
+    def load(self, source: Source, context: LoadContext) -> str:
+        opts = source.options
+        dialect = sniff_csv(source.path, delimiter=opts.get("delimiter"),
+                            encoding=opts.get("encoding"))
+        mapping = {**match_header(dialect, self.ALIASES), **(opts.get("columns") or {})}
+        require_columns(source, dialect, mapping)
+        return create_view(context, source, read_csv_sql(source.path, dialect, mapping))
+
+
+@hookimpl
+def enableframe_register_connectors(register) -> None:
+    register(CsvConnector())
+    register(RequestsCsvConnector())

@@ -1,0 +1,111 @@
+"""The workspace file (``enableframe.yaml``): one client's assessment inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from enableframe.connectors import Source
+from enableframe.errors import Location, Problem, RulesetError, UserError
+from enableframe.yaml_loader import YamlError, YMap, check_size, load_bytes, to_plain
+
+FILENAME = "enableframe.yaml"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A loaded, schema-checked workspace; paths are absolute."""
+
+    path: Path
+    client: str
+    ruleset: str
+    period: dict[str, Any]
+    sources: dict[str, Source]
+    people: dict[str, Any] = field(default_factory=dict)
+    document: YMap = field(default_factory=YMap, repr=False)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def ruleset_ref(self) -> str:
+        """The ruleset reference resolved against the workspace folder."""
+        if self.ruleset.startswith("builtin:"):
+            return self.ruleset
+        return str((self.root / self.ruleset).resolve())
+
+
+def find_workspace_file(path: str | Path) -> Path:
+    """``path`` itself, or ``path/enableframe.yaml`` for a folder."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / FILENAME
+    if not path.is_file():
+        raise UserError(f"no workspace at {path}; expected a folder with {FILENAME} or the "
+                        "file itself")
+    return path
+
+
+def load_workspace(path: str | Path) -> Workspace:
+    """Read and check a workspace; every problem is reported at once."""
+    from enableframe.schema_check import schema_problems
+
+    file = find_workspace_file(path)
+    display = _display(file)
+    try:
+        check_size(file.stat().st_size, display)
+        doc = load_bytes(file.read_bytes(), display)
+    except YamlError:
+        raise
+    except OSError as exc:
+        raise UserError(f"cannot read {display}: {exc.strerror}") from None
+    if not isinstance(doc, YMap):
+        raise UserError("top level must be a mapping with apiVersion: enableframe/v1 and "
+                        "kind: Workspace", Location(display, 1, 1))
+    problems = schema_problems(doc, "workspace", Location(display, 1, 1))
+    if problems:
+        raise RulesetError(problems)
+    sources = {}
+    for table, spec in doc["sources"].items():
+        options = {k: v for k, v in to_plain(spec).items() if k not in ("connector", "path")}
+        options["_display_path"] = spec["path"]
+        sources[table] = Source(
+            table=table, connector=spec["connector"],
+            path=(file.parent / spec["path"]).resolve(), options=options,
+            location=doc["sources"].value_locs.get(table, doc.loc))
+    return Workspace(path=file.resolve(), client=doc["client"], ruleset=doc["ruleset"],
+                     period=to_plain(doc.get("period", {})), sources=sources,
+                     people=to_plain(doc.get("people", {})), document=doc)
+
+
+def source_problems(workspace: Workspace, option_schemas: dict[str, Any]) -> list[Problem]:
+    """Each source's options checked against its connector's schema, located."""
+    import jsonschema
+
+    from enableframe.schema_check import json_path
+    from enableframe.yaml_loader import locate
+
+    problems = []
+    for table, source in workspace.sources.items():
+        schema = option_schemas.get(source.connector)
+        if not schema:
+            continue
+        options = {k: v for k, v in source.options.items() if not k.startswith("_")}
+        validator = jsonschema.Draft202012Validator(schema)
+        for error in validator.iter_errors(options):
+            path = ("sources", table, *error.absolute_path)
+            problems.append(Problem(locate(workspace.document, path), json_path(path),
+                                    f"{source.connector} connector: {error.message}"))
+    return problems
+
+
+def _display(path: Path) -> str:
+    import os
+
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
