@@ -54,8 +54,9 @@ class PluginHost:
     """The pluggy manager plus what the plugins registered; the engine calls hooks here."""
 
     def __init__(self, pm: pluggy.PluginManager, failures: list[PluginInfo],
-                 dists: dict[str, tuple[str, str]]) -> None:
+                 dists: dict[str, tuple[str, str]], trace: bool = False) -> None:
         self.pm = pm
+        self.trace = trace
         self.failures = failures
         self.dists = dists  # plugin name -> (distribution, version)
         self._registry: Registry | None = None
@@ -88,6 +89,9 @@ class PluginHost:
             for impl in hook.get_hookimpls():
                 plugin_name = impl.plugin_name
                 register = _registrar(registry, category, plugin_name)
+                if self.trace:  # each implementation is called here, so trace here
+                    sys.stderr.write(f"enableframe: calling {hook.name} of plugin "
+                                     f"'{plugin_name}'\n")
                 try:
                     impl.function(register=register)
                 except UserError:
@@ -121,10 +125,22 @@ def _registrar(registry: Registry, category: str, plugin: str) -> Callable[[Any]
 
 
 _HOST: PluginHost | None = None
+_DEFAULTS: dict[str, Any] = {}
 
 
-def get_plugin_host(*, disable: Iterable[str] = (), only: Iterable[str] | None = None,
-                    trace: bool = False, entry_points: bool = True,
+def configure_plugin_host(*, disable: Iterable[str] = (), only: Iterable[str] | None = None,
+                          trace: bool = False) -> None:
+    """Set the switches the host is built with when first needed (the CLI's ``-p`` and
+    ``--trace-plugins``); building is deferred so commands that need no plugin pay nothing."""
+    global _HOST
+    _HOST = None
+    _DEFAULTS.clear()
+    _DEFAULTS.update(disable=list(disable), only=only, trace=trace)
+
+
+def get_plugin_host(*, disable: Iterable[str] | None = None,
+                    only: Iterable[str] | None = None, trace: bool | None = None,
+                    entry_points: bool = True,
                     plugins: Iterable[tuple[str, Any]] = ()) -> PluginHost:
     """The plugin host, built on first use and cached until :func:`reset_plugin_host`.
 
@@ -133,18 +149,23 @@ def get_plugin_host(*, disable: Iterable[str] = (), only: Iterable[str] | None =
     :param trace: print every hook call to stderr.
     :param entry_points: ``False`` for tests that register their own plugins only.
     :param plugins: extra ``(name, plugin)`` pairs to register (tests, embedding).
+    Arguments left out take the values given to :func:`configure_plugin_host`.
     """
     global _HOST
     if _HOST is None:
+        disable = _DEFAULTS.get("disable", ()) if disable is None else disable
+        only = _DEFAULTS.get("only") if only is None else only
+        trace = _DEFAULTS.get("trace", False) if trace is None else trace
         _HOST = _build(set(disable), set(only) if only is not None else None, trace,
                        entry_points, list(plugins))
     return _HOST
 
 
 def reset_plugin_host() -> None:
-    """Forget the cached host (tests; after installing a plugin at run time)."""
+    """Forget the cached host and switches (tests; after installing a plugin)."""
     global _HOST
     _HOST = None
+    _DEFAULTS.clear()
 
 
 def _build(disable: set[str], only: set[str] | None, trace: bool, entry_points: bool,
@@ -176,7 +197,4 @@ def _build(disable: set[str], only: set[str] | None, trace: bool, entry_points: 
         if not pm.is_blocked(name):
             pm.register(plugin, name=name)
     pm.check_pending()
-    if trace:
-        pm.trace.root.setwriter(lambda text: sys.stderr.write(text))
-        pm.enable_tracing()
-    return PluginHost(pm, failures, dists)
+    return PluginHost(pm, failures, dists, trace)

@@ -182,17 +182,18 @@ class _Loader:
 
     def _open(self, ref: str, folder: Path | Traversable, at: Location) -> _Source | None:
         if ref.startswith(resources.BUILTIN_PREFIX):
+            from enableframe.catalog import available_rulesets
+
             name = ref[len(resources.BUILTIN_PREFIX):]
-            builtins = resources.builtin_rulesets()
+            builtins = available_rulesets()
             if name not in builtins:
                 available = ", ".join(f"builtin:{n}" for n in builtins)
                 self.problems.append(Problem(
                     at, "$.extends" if at.line else "",
                     f"unknown built-in ruleset '{ref}'; available: {available}"))
                 return None
-            entry = builtins[name]
-            return _Source(ref, resources.builtin_display_name(name), entry.read_bytes(),
-                           resources.files_root() / "rulesets")
+            found = builtins[name]
+            return _Source(ref, found.display, found.entry.read_bytes(), found.folder)
         if isinstance(folder, Path):
             path = (folder / ref).resolve()
             try:
@@ -236,6 +237,11 @@ def check_ruleset(ref: str, base: str | Path | None = None,
 
     doc, loader = resolve_ref(ref, base)
     problems = list(loader.problems)
+    if metric_kinds is None:
+        from enableframe.plugin_host import get_plugin_host
+
+        registered = get_plugin_host().registry.metric_kinds
+        metric_kinds = {name: r.obj for name, r in registered.items()}
     if doc is None:
         return None, problems
     problems += schema_problems(doc, "ruleset", Location(loader.chain[-1]))

@@ -29,17 +29,15 @@ class _Group(click.Group):
 @click.option("-p", "plugin_opts", multiple=True, metavar="no:NAME|NAME",
               help="Disable a plugin (-p no:csv), or with NAME load only the named plugins.")
 @click.option("--trace-plugins", is_flag=True, help="Print every plugin hook call to stderr.")
-@click.pass_context
-def cli(ctx: click.Context, plugin_opts: tuple[str, ...], trace_plugins: bool) -> None:
+def cli(plugin_opts: tuple[str, ...], trace_plugins: bool) -> None:
     """Assess a sales-enablement function: maturity, charter and road map, from its data."""
-    disable = [p[3:] for p in plugin_opts if p.startswith("no:")]
-    only = [p for p in plugin_opts if not p.startswith("no:")] or None
-    ctx.meta["enableframe.plugins"] = {"disable": disable, "only": only,
-                                       "trace": trace_plugins}
     if plugin_opts or trace_plugins:
-        from enableframe.plugin_host import reset_plugin_host
+        from enableframe.plugin_host import configure_plugin_host
 
-        reset_plugin_host()
+        configure_plugin_host(
+            disable=[p[3:] for p in plugin_opts if p.startswith("no:")],
+            only=[p for p in plugin_opts if not p.startswith("no:")] or None,
+            trace=trace_plugins)
 
 
 def _register() -> None:

@@ -20,13 +20,12 @@ def data() -> None:
 @click.option("--strict", is_flag=True, help="Exit 2 when any row is rejected.")
 def check(workspace: str, fmt: str, strict: bool) -> None:
     """Per table: rows read, accepted, rejected and skipped, by reason, with sample rows."""
-    from enableframe.cli.plugins_cmd import host_from_context
     from enableframe.data_load import load_data
     from enableframe.workspace import load_workspace
 
     ws = load_workspace(workspace)
     progress = (lambda msg: click.echo(msg, err=True)) if sys.stderr.isatty() else None
-    loaded = load_data(ws, host_from_context(), progress=progress)
+    loaded = load_data(ws, progress=progress)
     if fmt == "json":
         echo_json({"workspace": str(ws.path), **loaded.to_dict()})
     else:

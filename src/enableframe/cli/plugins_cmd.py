@@ -20,7 +20,9 @@ def host_from_context():
 @format_option("text", "json")
 def plugins(fmt: str) -> None:
     """List plugins: name, distribution, version, hooks; and those that failed to load."""
-    host = host_from_context()
+    from enableframe.plugin_host import get_plugin_host
+
+    host = get_plugin_host()
     registry = host.registry
     provided: dict[str, list[str]] = {}
     for category in ("connectors", "renderers", "metric_kinds"):
