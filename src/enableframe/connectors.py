@@ -28,6 +28,14 @@ class Source:
     path: Path  # absolute
     options: Mapping[str, Any]  # everything else under the source, connector-specific
     location: Location = field(default_factory=lambda: Location(""))
+    node: Any = field(default=None, repr=False, compare=False)  # the YAML mapping
+
+    def location_of(self, *path: str) -> Location:
+        """Where an option (``"columns", "stage"``) is written in the workspace file."""
+        from enableframe.yaml_loader import locate
+
+        found = locate(self.node, path) if self.node is not None else None
+        return found if found and found.file else self.location
 
     @property
     def display(self) -> str:
@@ -173,7 +181,7 @@ def require_columns(source: Source, dialect: CsvDialect, wanted: Mapping[str, st
             raise UserError(
                 f"{source.display}: column {column!r} (mapped to {source.table}.{canonical}) "
                 f"is not in the file's header; {hint}columns: {', '.join(dialect.header)}",
-                source.location)
+                source.location_of("columns", canonical))
 
 
 def match_header(dialect: CsvDialect, aliases: Mapping[str, Sequence[str]]) -> dict[str, str]:

@@ -74,7 +74,7 @@ def load_workspace(path: str | Path) -> Workspace:
         sources[table] = Source(
             table=table, connector=spec["connector"],
             path=(file.parent / spec["path"]).resolve(), options=options,
-            location=doc["sources"].value_locs.get(table, doc.loc))
+            location=doc["sources"].key_locs.get(table, doc.loc), node=spec)
     return Workspace(path=file.resolve(), client=doc["client"], ruleset=doc["ruleset"],
                      period=to_plain(doc.get("period", {})), sources=sources,
                      people=to_plain(doc.get("people", {})), document=doc)
