@@ -41,7 +41,14 @@ def cli(plugin_opts: tuple[str, ...], trace_plugins: bool) -> None:
 
 
 def _register() -> None:
-    from enableframe.cli import data_cmd, graph_cmd, plugins_cmd, ruleset_cmd, validate_cmd
+    from enableframe.cli import (
+        data_cmd,
+        graph_cmd,
+        metrics_cmd,
+        plugins_cmd,
+        ruleset_cmd,
+        validate_cmd,
+    )
 
     cli.add_command(validate_cmd.validate)
     cli.add_command(ruleset_cmd.ruleset)
@@ -49,6 +56,7 @@ def _register() -> None:
     cli.add_command(graph_cmd.explain)
     cli.add_command(data_cmd.data)
     cli.add_command(plugins_cmd.plugins)
+    cli.add_command(metrics_cmd.metrics)
 
 
 _register()

@@ -1,0 +1,55 @@
+"""``enableframe metrics``: load a workspace's data and compute its ruleset's metrics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from enableframe.errors import UserError
+from enableframe.metrics import MetricResult, compute_metrics
+from enableframe.periods import Period, resolve_period
+
+
+@dataclass
+class MetricsReport:
+    client: str
+    ruleset: str
+    period: Period
+    metrics: list[MetricResult]
+    quality: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"client": self.client, "ruleset": self.ruleset,
+                "period": self.period.to_dict(),
+                "metrics": [m.to_dict() for m in self.metrics], "data_quality": self.quality}
+
+
+def latest_date(con: Any) -> dt.date | None:
+    """The latest dated fact in the data: closes, then creations, then learning."""
+    row = con.execute(
+        "SELECT max(d) FROM (SELECT max(closed_at) AS d FROM opportunities UNION ALL "
+        "SELECT max(created_at) FROM opportunities UNION ALL "
+        "SELECT CAST(max(time) AS DATE) FROM learning_records)").fetchone()
+    return row[0] if row else None
+
+
+def run_metrics(workspace_path: str | Path, *, by: str | None = None,
+                only: set[str] | None = None) -> MetricsReport:
+    from enableframe.data_load import load_data
+    from enableframe.ruleset import load_ruleset
+    from enableframe.workspace import load_workspace
+
+    workspace = load_workspace(workspace_path)
+    ruleset = load_ruleset(workspace.ruleset_ref)
+    unknown = sorted((only or set()) - set(ruleset.metrics))
+    if unknown:
+        raise UserError(f"unknown metric {', '.join(unknown)}; the ruleset defines: "
+                        + ", ".join(ruleset.metrics))
+    loaded = load_data(workspace)
+    period = resolve_period(workspace.period, latest_date(loaded.con))
+    results = compute_metrics(loaded.con, ruleset, period, missing=set(loaded.missing), by=by,
+                              only=only)
+    return MetricsReport(workspace.client, f"{ruleset.name} {ruleset.version}", period,
+                         results, loaded.to_dict())
