@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, order=True)
-class Location:
-    """A place in a file, 1-based line and column (0 when unknown)."""
+class Location(NamedTuple):
+    """A place in a file, 1-based line and column (0 when unknown).
+
+    A named tuple, not a frozen dataclass: the YAML loader makes one per value it reads,
+    and a tuple is built several times faster (bench: yaml_loader on a 5,000-metric file).
+    """
 
     file: str
     line: int = 0

@@ -5,11 +5,19 @@ silently keeps the last of two duplicate keys. Rulesets and workspaces are share
 consultants and clients, so this module builds values straight from the parser's event
 stream (no recursion), with limits on size, depth and alias expansion, and remembers where
 each value came from so every later error can say ``file:line:col``.
+
+Loading is on the path of every command, so the event loop is kept lean (bench numbers in
+the commit that made it so: a 5,000-metric ruleset 3.1 s -> 1.0 s): quoted and block
+scalars are strings without asking the resolver, a plain scalar is resolved once per
+distinct text, containers and locations are built without ``__init__`` calls, and the
+cyclic garbage collector is paused while the document grows. Most of what is left is
+PyYAML building its event objects.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import gc
+import math
 from typing import Any
 
 import yaml
@@ -18,21 +26,30 @@ from enableframe.errors import Location, UserError
 
 MAX_BYTES = 8 * 1024 * 1024  # a ruleset of 5,000 metrics is ~2 MiB
 MAX_DEPTH = 64
-MAX_NODES = 1_000_000  # values built, aliases expanded included
+# The most YAML nodes one file may build: each scalar (mapping keys included) counts one,
+# each list or mapping two (its end is another parser event), an alias what it expands to.
+# A 5,000-metric synthetic ruleset (bench/synthetic_ruleset.py 5000) is ~253,000, the
+# built-ins a few thousand. Parsing costs ~3.5 us a node, so any file under MAX_BYTES is
+# loaded or refused in about a second (an alias bomb in microseconds).
+MAX_NODES = 300_000
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_C_PARSER = hasattr(yaml, "CSafeLoader")
+_Parser = yaml.CSafeLoader if _C_PARSER else yaml.SafeLoader
 _resolver = yaml.resolver.Resolver()
 _constructor = yaml.constructor.SafeConstructor()
-# YAML 1.1 turns dates into datetime objects; documents here are JSON-shaped, keep strings.
-_KEEP_AS_STRING = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
-_SCALAR_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    *_KEEP_AS_STRING,
+# First characters of a plain scalar that may resolve to something other than a string.
+_MAYBE_NOT_STR = frozenset(yaml.resolver.Resolver.yaml_implicit_resolvers)
+_STR = "tag:yaml.org,2002:str"
+# Tags a scalar may carry (explicitly or resolved). YAML 1.1 turns dates into datetime
+# objects; documents here are JSON-shaped, timestamps and binary stay strings.
+_CONSTRUCTED = {
+    "tag:yaml.org,2002:int": _constructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": _constructor.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _constructor.construct_yaml_bool,
+    "tag:yaml.org,2002:null": _constructor.construct_yaml_null,
 }
+_KEEP_AS_STRING = {_STR, "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
+_SCALAR_TAGS = {*_CONSTRUCTED, *_KEEP_AS_STRING}
 
 
 class YamlError(UserError):
@@ -42,10 +59,11 @@ class YamlError(UserError):
 class YMap(dict):
     """A mapping that remembers where it, its keys and its values were written."""
 
+    __slots__ = ("key_locs", "loc", "value_locs", "value_styles")
     loc: Location
     key_locs: dict[str, Location]
     value_locs: dict[str, Location]
-    value_styles: dict[str, str | None]  # YAML scalar style: None, ', ", | or >
+    value_styles: dict[str, str | None]  # YAML scalar style: None (plain), ', ", | or >
 
     def __init__(self, *args: Any, loc: Location | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,6 +76,7 @@ class YMap(dict):
 class YList(list):
     """A sequence that remembers where it and each item were written."""
 
+    __slots__ = ("item_locs", "loc")
     loc: Location
     item_locs: list[Location]
 
@@ -68,15 +87,6 @@ class YList(list):
 
 
 _MISSING = object()
-
-
-@dataclass
-class _Frame:
-    value: YMap | YList
-    key: str | None = None  # pending key of a mapping
-    key_loc: Location | None = None
-    anchor: str | None = None
-    nodes_before: int = 0
 
 
 def _loc(name: str, mark: Any) -> Location:
@@ -116,130 +126,230 @@ def load_bytes(data: bytes, name: str) -> Any:
 
 def load_text(text: str, name: str) -> Any:
     """Parse one YAML document from text (see :func:`load_bytes`)."""
-    stack: list[_Frame] = []
-    anchors: dict[str, tuple[Any, Location, int]] = {}
-    nodes = 0
-    root: Any = _MISSING
-    documents = 0
+    check_size(len(text), name)
+    parser = None
+    # Values form no reference cycles; the cyclic GC would only rescan the growing document
+    # again and again (a third of the load time of a large file).
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise YamlError(
-                        "more than one YAML document ('---'); one document per file allowed",
-                        _loc(name, event.start_mark),
-                    )
-                continue
-            if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent,
-                                  yaml.DocumentEndEvent)):
-                continue
-            style = None
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                frame = stack.pop()
-                if frame.anchor:
-                    anchors[frame.anchor] = (frame.value, frame.value.loc,
-                                             nodes - frame.nodes_before)
-                value, loc = frame.value, frame.value.loc
-            else:
-                loc = _loc(name, event.start_mark)
-                if isinstance(event, yaml.AliasEvent):
-                    if event.anchor not in anchors:
-                        raise YamlError(f"unknown alias *{event.anchor}", loc)
-                    value, _, size = anchors[event.anchor]
-                    nodes += size
-                    if nodes > MAX_NODES:
-                        raise YamlError(
-                            f"aliases expand to more than {MAX_NODES:,} values "
-                            "(an alias bomb?); use fewer or smaller aliases",
-                            loc,
-                        )
-                elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                    _check_tag(event.tag, loc, mapping=isinstance(event, yaml.MappingStartEvent))
-                    if len(stack) >= MAX_DEPTH:
-                        raise YamlError(
-                            f"nesting deeper than {MAX_DEPTH} levels; at most {MAX_DEPTH} allowed",
-                            loc,
-                        )
-                    nodes += 1
-                    container = (YMap(loc=loc) if isinstance(event, yaml.MappingStartEvent)
-                                 else YList(loc=loc))
-                    stack.append(_Frame(container, anchor=event.anchor, nodes_before=nodes))
-                    continue
-                else:  # scalar
-                    nodes += 1
-                    if stack and isinstance(stack[-1].value, YMap) and stack[-1].key is None:
-                        _start_key(stack[-1], event, loc)
-                        continue
-                    value = _scalar(event, loc)
-                    style = event.style
-                    if event.anchor:
-                        anchors[event.anchor] = (value, loc, 1)
-                if nodes > MAX_NODES:
-                    raise YamlError(f"more than {MAX_NODES:,} values in one file", loc)
-            if not stack:
-                root = value
-                continue
-            parent = stack[-1]
-            if isinstance(parent.value, YList):
-                parent.value.append(value)
-                parent.value.item_locs.append(loc)
-            elif parent.key is None:
-                raise YamlError("mapping keys must be plain strings, not lists or mappings", loc)
-            else:
-                parent.value[parent.key] = value
-                parent.value.value_locs[parent.key] = loc
-                parent.value.value_styles[parent.key] = style
-                parent.key = None
+        parser = _Parser(text)  # the Python parser checks characters here
+        root = _build(parser, name)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = _loc(name, mark) if mark else Location(name)
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context:
+            problem += f" ({exc.context}"
+            if exc.context_mark and exc.context_mark is not mark:
+                cm = exc.context_mark
+                problem += f" that starts at line {cm.line + 1}, column {cm.column + 1}"
+            problem += ")"
         raise YamlError(f"YAML syntax error: {problem}", where) from None
-    except yaml.YAMLError as exc:  # pragma: no cover - reader errors carry no mark
-        raise YamlError(f"YAML error: {exc}", Location(name)) from None
-    if root is _MISSING or root is None:
-        raise YamlError("file is empty; a YAML mapping is expected", Location(name, 1, 1))
+    except yaml.reader.ReaderError as exc:
+        raise YamlError(_reader_message(exc), _reader_location(text, name, exc)) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every parser error carries a mark
+        raise YamlError(f"YAML error: {' '.join(str(exc).split())}", Location(name)) from None
+    finally:
+        if parser is not None:
+            parser.dispose()
+        if gc_was_enabled:
+            gc.enable()
+    if root is _MISSING:
+        if not text.strip():
+            raise YamlError("file is empty; a YAML mapping is expected", Location(name, 1, 1))
+        raise YamlError("file has no YAML content (only comments or blank lines); "
+                        "a YAML mapping is expected", Location(name, 1, 1))
+    if root is None:
+        raise YamlError("the document is empty (null); a YAML mapping is expected",
+                        Location(name, 1, 1))
     return root
 
 
-def _start_key(frame: _Frame, event: yaml.ScalarEvent, loc: Location) -> None:
-    # Keys stay strings as written: YAML 1.1 would turn `on:` or `yes:` into True.
-    key = event.value
-    mapping = frame.value
-    assert isinstance(mapping, YMap)
-    if key in mapping:
-        first = mapping.key_locs[key]
-        raise YamlError(
-            f"duplicate key '{key}' (first at line {first.line}); each key may appear once",
-            loc,
-        )
-    if key == "<<":
-        raise YamlError("YAML merge keys ('<<') are not supported; write the keys out", loc)
-    frame.key, frame.key_loc = key, loc
-    mapping.key_locs[key] = loc
+def _build(parser: Any, name: str) -> Any:
+    """Values from the parser's events, without recursion (see the module docstring).
+
+    The hot loop of every load: the container being filled lives in local variables (its
+    parents on ``stack``), each event costs a few dict and list operations.
+    """
+    Scalar, MapStart, SeqStart = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    MapEnd, SeqEnd, Alias = yaml.MappingEndEvent, yaml.SequenceEndEvent, yaml.AliasEvent
+    DocStart, StreamEnd = yaml.DocumentStartEvent, yaml.StreamEndEvent
+    new, dict_new, list_new = tuple.__new__, dict.__new__, list.__new__
+    get_event = parser.get_event
+    maybe_not_str = _MAYBE_NOT_STR
+    # Parents of the container being filled: (container, is_map, pending key, anchor,
+    # values built before it).
+    stack: list[tuple[Any, bool, Any, str | None, int]] = []
+    cur: Any = None  # the container being filled (None: the document root is next)
+    cur_map = False  # it is a mapping
+    key: Any = None  # the mapping's key waiting for its value
+    anchor: str | None = None
+    before = 0
+    anchors: dict[str, tuple[Any, int]] = {}
+    plain: dict[str, Any] = {}  # plain scalar text -> value (resolution is slow)
+    nodes = 0
+    root: Any = _MISSING
+    documents = 0
+    while True:
+        event = get_event()
+        cls = event.__class__
+        style = None
+        if cls is Scalar:
+            mark = event.start_mark
+            loc = new(Location, (name, mark.line + 1, mark.column + 1))
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise YamlError(f"more than {MAX_NODES:,} values in one file", loc)
+            value = event.value
+            if cur_map and key is None:  # a key: stays a string as written (not `on` = True)
+                if event.tag is not None:
+                    raise YamlError(f"tag {_written(event.tag)} is not allowed on a key; "
+                                    "plain YAML only", loc)
+                if value in cur:
+                    first = cur.key_locs[value]
+                    raise YamlError(f"duplicate key '{value}' (first at line {first.line}); "
+                                    "each key may appear once", loc)
+                if value == "<<" and not event.style:
+                    raise YamlError("YAML merge keys ('<<') are not supported; "
+                                    "write the keys out", loc)
+                key = value
+                cur.key_locs[value] = loc
+                continue
+            style = event.style
+            if not style:
+                style = None  # the C parser says '' for plain
+            if event.tag is not None:
+                value = _tagged(event, loc)
+            elif style is None and value[:1] in maybe_not_str:
+                found = plain.get(value, _MISSING)
+                if found is _MISSING:
+                    found = plain[value] = _resolve_plain(value, loc)
+                value = found
+            if event.anchor:
+                anchors[event.anchor] = (value, 1)
+        elif cls is MapEnd or cls is SeqEnd:
+            value = cur
+            loc = value.loc
+            if anchor:
+                anchors[anchor] = (value, nodes - before)
+            cur, cur_map, key, anchor, before = stack.pop()
+        elif cls is MapStart or cls is SeqStart:
+            mark = event.start_mark
+            loc = new(Location, (name, mark.line + 1, mark.column + 1))
+            is_map = cls is MapStart
+            _check_tag(event.tag, loc, mapping=is_map)
+            if len(stack) >= MAX_DEPTH:
+                raise YamlError(
+                    f"nesting deeper than {MAX_DEPTH} levels; at most {MAX_DEPTH} allowed", loc)
+            if cur_map and key is None:
+                raise YamlError("mapping keys must be plain strings, not lists or mappings", loc)
+            stack.append((cur, cur_map, key, anchor, before))
+            before = nodes
+            nodes += 2
+            if nodes > MAX_NODES:
+                raise YamlError(f"more than {MAX_NODES:,} values in one file", loc)
+            if is_map:  # YMap(loc=loc), without the cost of calling __init__
+                cur = dict_new(YMap)
+                cur.key_locs, cur.value_locs, cur.value_styles = {}, {}, {}
+            else:
+                cur = list_new(YList)
+                cur.item_locs = []
+            cur.loc, cur_map, key, anchor = loc, is_map, None, event.anchor
+            continue
+        elif cls is Alias:
+            mark = event.start_mark
+            loc = new(Location, (name, mark.line + 1, mark.column + 1))
+            if event.anchor not in anchors:
+                raise YamlError(f"unknown alias *{event.anchor}", loc)
+            value, size = anchors[event.anchor]
+            nodes += size
+            if nodes > MAX_NODES:
+                raise YamlError(f"aliases expand to more than {MAX_NODES:,} values "
+                                "(an alias bomb?); use fewer or smaller aliases", loc)
+        elif cls is DocStart:
+            documents += 1
+            if documents > 1:
+                raise YamlError(
+                    "more than one YAML document ('---'); one document per file allowed",
+                    _loc(name, event.start_mark))
+            continue
+        elif cls is StreamEnd:
+            return root
+        else:  # stream start, document end
+            continue
+        if cur is None:
+            root = value
+        elif not cur_map:
+            cur.append(value)
+            cur.item_locs.append(loc)
+        elif key is None:  # an alias as a key
+            raise YamlError("mapping keys must be plain strings, not lists or mappings", loc)
+        else:
+            cur[key] = value
+            cur.value_locs[key] = loc
+            cur.value_styles[key] = style
+            key = None
+
+
+def _reader_message(exc: yaml.reader.ReaderError) -> str:
+    char = exc.character
+    code = char if isinstance(char, int) else ord(char) if isinstance(char, str) else None
+    if code is None:  # pragma: no cover - a byte error; decode() reports those first
+        return f"YAML error: {exc.reason}"
+    return (f"character U+{code:04X} (#x{code:04x}) is not allowed in YAML: control "
+            "characters and U+FFFE/U+FFFF may not appear; remove it")
+
+
+def _reader_location(text: str, name: str, exc: yaml.reader.ReaderError) -> Location:
+    # The C parser counts UTF-8 bytes, the Python one characters.
+    position = exc.position
+    if _C_PARSER:
+        position = len(text.encode("utf-8")[:position].decode("utf-8", "replace"))
+    before = text[:position]
+    line_start = before.rfind("\n") + 1
+    return Location(name, before.count("\n") + 1, position - line_start + 1)
+
+
+def _written(tag: str) -> str:
+    """A tag as it is usually written: ``!!str`` for ``tag:yaml.org,2002:str``."""
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix):] if tag.startswith(prefix) else tag
 
 
 def _check_tag(tag: str | None, loc: Location, *, mapping: bool) -> None:
     allowed = "tag:yaml.org,2002:map" if mapping else "tag:yaml.org,2002:seq"
     if tag not in (None, "!", allowed):
-        raise YamlError(f"tag {tag} is not allowed; plain YAML only", loc)
+        raise YamlError(f"tag {_written(tag)} is not allowed; plain YAML only", loc)
 
 
-def _scalar(event: yaml.ScalarEvent, loc: Location) -> Any:
+def _resolve_plain(text: str, loc: Location) -> Any:
+    """The value of a plain (unquoted) scalar: YAML 1.1 numbers, booleans and null."""
+    return _construct(_resolver.resolve(yaml.ScalarNode, text, (True, False)), text, loc)
+
+
+def _tagged(event: yaml.ScalarEvent, loc: Location) -> Any:
     tag = event.tag
-    if tag in (None, "!"):
-        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-    if tag not in _SCALAR_TAGS:
-        raise YamlError(f"tag {tag} is not allowed; plain YAML only", loc)
-    if tag in _KEEP_AS_STRING:
+    if tag == "!":  # the non-specific tag: a string
         return event.value
-    node = yaml.ScalarNode(tag, event.value, style=event.style)
+    if tag not in _SCALAR_TAGS:
+        raise YamlError(f"tag {_written(tag)} is not allowed; plain YAML only", loc)
+    return _construct(tag, event.value, loc)
+
+
+def _construct(tag: str, text: str, loc: Location) -> Any:
+    construct = _CONSTRUCTED.get(tag)
+    if construct is None:  # strings, timestamps, binary, YAML 1.1 '=' and '<<' values
+        return text
     try:
-        return _constructor.construct_object(node)
-    except (yaml.YAMLError, ValueError) as exc:
-        raise YamlError(f"cannot read {event.value!r} as {tag.rsplit(':', 1)[-1]}: {exc}",
+        value = construct(yaml.ScalarNode(tag, text))
+    except (yaml.YAMLError, ValueError, KeyError) as exc:
+        raise YamlError(f"cannot read {text!r} as {tag.rsplit(':', 1)[-1]}: {exc}",
                         loc) from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise YamlError(f"{text!r} is not a finite number; rulesets and workspaces are "
+                        "JSON-shaped (quote it to mean text)", loc)
+    return value
 
 
 def locate(root: Any, path: tuple[str | int, ...]) -> Location:
