@@ -46,6 +46,13 @@ class TableQuality:
     repairs: list[Reason] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TableQuality:
+        reasons = {k: [Reason(**r) for r in data.get(k, [])]
+                   for k in ("rejections", "skips", "repairs")}
+        scalars = {k: v for k, v in data.items() if k not in reasons}
+        return cls(**scalars, **reasons)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "table": self.table, "connector": self.connector, "source": self.source,

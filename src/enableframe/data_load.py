@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from enableframe import canonical, resources
+from enableframe import __version__, canonical, resources
 from enableframe.connectors import LoadContext, Source
 from enableframe.errors import RulesetError, UserError
 from enableframe.plugin_host import PluginHost, get_plugin_host
-from enableframe.workspace import Workspace, source_problems
+from enableframe.workspace import CACHE_DIR, Workspace, source_problems
 
 # sellers first: learning records are checked against them
 LOAD_ORDER = ("sellers", "opportunities", "learning_records", "content_events", "requests")
@@ -24,6 +26,7 @@ class LoadedData:
     con: Any
     quality: dict[str, canonical.TableQuality]
     missing: list[str] = field(default_factory=list)
+    cache_note: str = ""  # why the cache was not used, when it was not
 
     @property
     def rejected(self) -> int:
@@ -31,23 +34,67 @@ class LoadedData:
 
     def to_dict(self) -> dict[str, Any]:
         return {"tables": [q.to_dict() for q in self.quality.values()],
-                "missing": self.missing}
+                "missing": self.missing, "cache": self.cache_note or "used"}
 
 
-def connect() -> Any:
+CACHE_FILE = "cache.duckdb"
+_META = "_enableframe_cache"
+
+
+def connect(database: str = ":memory:") -> Any:
     """A DuckDB connection that never downloads or autoloads extensions (air-gapped
     laptops) and computes in UTC."""
     import duckdb
 
-    con = duckdb.connect(config={"autoinstall_known_extensions": False,
-                                 "autoload_known_extensions": False})
+    con = duckdb.connect(database, config={"autoinstall_known_extensions": False,
+                                           "autoload_known_extensions": False})
     con.execute("SET TimeZone = 'UTC'")
     return con
 
 
+def _open_store(workspace: Workspace, cache: bool) -> tuple[Any, str]:
+    """The workspace's columnar cache (a DuckDB file), or memory when it cannot be used."""
+    if not cache:
+        return connect(), "cache disabled"
+    folder = workspace.root / CACHE_DIR
+    try:
+        folder.mkdir(exist_ok=True)
+        con = connect(str(folder / CACHE_FILE))
+    except Exception as exc:  # read-only folder, or another run holds the file's lock
+        if not (_is_duckdb_error(exc) or isinstance(exc, OSError)):
+            raise
+        return connect(), f"cache not used ({str(exc).splitlines()[0]}); loaded in memory"
+    con.execute(f"CREATE TABLE IF NOT EXISTS {_META} "
+                "(tbl VARCHAR PRIMARY KEY, key VARCHAR, quality VARCHAR)")
+    return con, ""
+
+
+def source_key(source: Source, plugin_version: str, upstream: str = "") -> str:
+    """Changes whenever the source's files, mapping, connector or our schema change.
+
+    File identity is (size, mtime, ctime, inode): any write changes ctime, which no
+    tool can set back, so a stale table is never read; contents are not hashed, so a
+    re-run on unchanged data costs a few stat calls."""
+    files = sorted(source.path.rglob("*")) if source.path.is_dir() else [source.path]
+    stats = [(str(f), s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
+             for f in files if f.is_file() for s in [f.stat()]]
+    payload = {
+        "enableframe": __version__, "connector": source.connector, "plugin": plugin_version,
+        "options": {k: v for k, v in source.options.items() if not k.startswith("_")},
+        "files": stats, "schema": resources.schema(f"tables/{source.table}"),
+        "upstream": upstream,
+    }
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def load_data(workspace: Workspace, host: PluginHost | None = None,
-              progress: Callable[[str], None] | None = None) -> LoadedData:
-    """Run every source's connector and conform its rows; see :class:`LoadedData`."""
+              progress: Callable[[str], None] | None = None, *,
+              cache: bool = True) -> LoadedData:
+    """Run every source's connector and conform its rows; see :class:`LoadedData`.
+
+    With ``cache``, canonical tables live in ``.enableframe/cache.duckdb`` in the workspace
+    and a table whose :func:`source_key` is unchanged is not loaded again."""
     host = host or get_plugin_host()
     connectors = host.registry.connectors
     for table, source in workspace.sources.items():
@@ -62,26 +109,51 @@ def load_data(workspace: Workspace, host: PluginHost | None = None,
                                            for n, r in connectors.items()})
     if problems:
         raise RulesetError(problems)
-    con = connect()
-    loaded = LoadedData(con, {})
+    con, note = _open_store(workspace, cache)
+    loaded = LoadedData(con, {}, cache_note=note)
+    stored = ({t: (k, q) for t, k, q in con.execute(f"SELECT * FROM {_META}").fetchall()}
+              if not note else {})
+    existing = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    keys: dict[str, str] = {}
     for table in LOAD_ORDER:
         source = workspace.sources.get(table)
         if source is None:
             canonical.create_empty(con, table)
             loaded.missing.append(table)
+            if not note:
+                con.execute(f"DELETE FROM {_META} WHERE tbl = ?", [table])
+            continue
+        registered = connectors[source.connector]
+        if not source.path.exists():
+            raise UserError(f"sources.{table}: {source.display} does not exist",
+                            source.location)
+        upstream = keys.get("sellers", "no sellers") if table == "learning_records" else ""
+        keys[table] = key = source_key(source, host.dists.get(registered.plugin, ("", ""))[1],
+                                       upstream)
+        if table in stored and stored[table][0] == key and table in existing:
+            quality = canonical.TableQuality.from_dict(json.loads(stored[table][1]))
+            quality.notes = [*quality.notes, "from the cache: inputs unchanged"]
+            loaded.quality[table] = quality
             continue
         if progress:
             progress(f"loading {table} from {source.display}")
-        loaded.quality[table] = _load_one(con, source, connectors[source.connector],
-                                          known_sellers="sellers" not in loaded.missing)
+        con.begin()  # the table and its cache entry land together or not at all
+        try:
+            quality = _load_one(con, source, registered,
+                                known_sellers="sellers" not in loaded.missing)
+            if not note:
+                con.execute(f"INSERT OR REPLACE INTO {_META} VALUES (?, ?, ?)",
+                            [table, key, json.dumps(quality.to_dict())])
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        loaded.quality[table] = quality
     return loaded
 
 
 def _load_one(con: Any, source: Source, registered: Any,
               known_sellers: bool) -> canonical.TableQuality:
-    if not source.path.exists():
-        raise UserError(f"sources.{source.table}: {source.display} does not exist",
-                        source.location)
     context = LoadContext(con)
     try:
         relation = registered.obj.load(source, context)
@@ -121,6 +193,9 @@ def _load_one(con: Any, source: Source, registered: Any,
                                               [s for s in skipped.samples]))  # type: ignore[misc]
         quality.skipped += skipped.count
     quality.read += quality.skipped
+    quality.repairs.extend(  # the connector's repairs, after the core's
+        canonical.Reason(r.reason, r.count, list(r.samples))  # type: ignore[arg-type]
+        for r in context.repaired.values())
     if source.table == "learning_records" and not known_sellers:
         quality.notes.append("learners not checked against sellers: no sellers source")
     return quality

@@ -42,7 +42,9 @@ def run_metrics(workspace_path: str | Path, *, by: str | None = None,
     from enableframe.workspace import load_workspace
 
     workspace = load_workspace(workspace_path)
-    ruleset = load_ruleset(workspace.ruleset_ref)
+    from enableframe.workspace import CACHE_DIR
+
+    ruleset = load_ruleset(workspace.ruleset_ref, cache_dir=workspace.root / CACHE_DIR)
     unknown = sorted((only or set()) - set(ruleset.metrics))
     if unknown:
         raise UserError(f"unknown metric {', '.join(unknown)}; the ruleset defines: "

@@ -286,12 +286,15 @@ def compute_metrics(con: Any, ruleset: Any, period: Period, *, missing: set[str]
                     comparisons: bool = True) -> list[MetricResult]:
     """Every metric of ``ruleset`` (or those in ``only`` and their inputs), in graph order."""
     metrics = ruleset.metrics
-    order = ruleset.graph.evaluation_order()
+    order = ruleset.evaluation_order()
     if only:
-        wanted = set(only)
-        for m in only:
-            wanted |= {n.split(":", 1)[1] for n in ruleset.graph.upstream(f"metric:{m}",
-                                                                          {"input"})}
+        wanted, todo = set(), list(only)
+        while todo:  # the metric and the inputs of its formula, transitively
+            m = todo.pop()
+            if m not in wanted:
+                wanted.add(m)
+                formula = ruleset.conditions.get(f"metric:{m}")
+                todo += sorted(formula.names) if formula else []
         order = [m for m in order if m in wanted]
     min_rows = int(ruleset.scoring.get("min_rows", 30))
     results: dict[str, MetricResult] = {}

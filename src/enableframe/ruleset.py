@@ -35,8 +35,25 @@ class Ruleset:
     document: YMap = field(repr=False)
     chain: tuple[str, ...]
     conditions: Mapping[str, Condition] = field(repr=False)
-    graph: ModelGraph = field(repr=False)
+    built_graph: ModelGraph | None = field(default=None, repr=False)
     warnings: tuple[Problem, ...] = ()
+    metric_order: tuple[str, ...] | None = None  # known from a validation cache hit
+
+    @property
+    def graph(self) -> ModelGraph:
+        """The model graph, built on first use (networkx costs 0.28 s to import)."""
+        if self.built_graph is None:
+            from enableframe.model_graph import ModelGraph
+
+            object.__setattr__(self, "built_graph",
+                               ModelGraph.from_document(self.document, self.conditions))
+        return self.built_graph  # type: ignore[return-value]
+
+    def evaluation_order(self) -> list[str]:
+        """Metric ids, every formula after its inputs (see ModelGraph.evaluation_order)."""
+        if self.metric_order is not None:
+            return list(self.metric_order)
+        return self.graph.evaluation_order()
 
     @property
     def name(self) -> str:
@@ -229,12 +246,13 @@ def resolve_ref(ref: str, base: str | Path | None = None) -> tuple[YMap | None, 
 
 
 def check_ruleset(ref: str, base: str | Path | None = None,
-                  metric_kinds: Mapping[str, KindSpec] | None = None
-                  ) -> tuple[Ruleset | None, list[Problem]]:
-    """Everything wrong with ``ref`` (errors and warnings), and the ruleset if it has no error."""
-    from enableframe.checks import check_document
-    from enableframe.schema_check import schema_problems
+                  metric_kinds: Mapping[str, KindSpec] | None = None,
+                  cache_dir: Path | None = None) -> tuple[Ruleset | None, list[Problem]]:
+    """Everything wrong with ``ref`` (errors and warnings), and the ruleset if it has no error.
 
+    With ``cache_dir``, a ruleset whose files, enableframe version and metric kinds are
+    unchanged since it last validated clean is not validated again (no jsonschema, no
+    networkx): only its conditions are compiled."""
     doc, loader = resolve_ref(ref, base)
     problems = list(loader.problems)
     if metric_kinds is None:
@@ -244,6 +262,31 @@ def check_ruleset(ref: str, base: str | Path | None = None,
         metric_kinds = {name: r.obj for name, r in registered.items()}
     if doc is None:
         return None, problems
+    from enableframe import validation_cache
+
+    key = validation_cache.digest(sorted(metric_kinds),
+                                  *[[n, loader.texts[n]] for n in loader.chain])
+    cached = validation_cache.recall(cache_dir, "ruleset", key) if not problems else None
+    if cached is not None:
+        from enableframe.conditions import compile_owned
+
+        warnings = tuple(Problem(Location(w["file"], w["line"], w["col"]), w["path"],
+                                 w["message"], "warning") for w in cached["warnings"])
+        return Ruleset(doc, tuple(loader.chain), compile_owned(doc), None, warnings,
+                       tuple(cached["metric_order"])), list(warnings)
+    ruleset, problems = _validate(doc, loader, problems, metric_kinds)
+    if ruleset is not None:
+        validation_cache.remember(cache_dir, "ruleset", key,
+                                  metric_order=ruleset.evaluation_order(),
+                                  warnings=[p.to_dict() for p in ruleset.warnings])
+    return ruleset, problems
+
+
+def _validate(doc: YMap, loader: _Loader, problems: list[Problem],
+              metric_kinds: Mapping[str, Any]) -> tuple[Ruleset | None, list[Problem]]:
+    from enableframe.checks import check_document
+    from enableframe.schema_check import schema_problems
+
     problems += schema_problems(doc, "ruleset", Location(loader.chain[-1]))
     conditions, semantic = check_document(doc, loader.texts, metric_kinds)
     problems += semantic
@@ -257,9 +300,10 @@ def check_ruleset(ref: str, base: str | Path | None = None,
     return Ruleset(doc, tuple(loader.chain), conditions, graph, warnings), problems
 
 
-def load_ruleset(ref: str, base: str | Path | None = None) -> Ruleset:
+def load_ruleset(ref: str, base: str | Path | None = None, *,
+                 cache_dir: Path | None = None) -> Ruleset:
     """Load ``ref`` or raise :class:`RulesetError` with every problem."""
-    ruleset, problems = check_ruleset(ref, base)
+    ruleset, problems = check_ruleset(ref, base, cache_dir=cache_dir)
     if ruleset is None:
         raise RulesetError(problems)
     return ruleset

@@ -11,6 +11,7 @@ from enableframe.errors import Location, Problem, RulesetError, UserError
 from enableframe.yaml_loader import YamlError, YMap, check_size, load_bytes, to_plain
 
 FILENAME = "enableframe.yaml"
+CACHE_DIR = ".enableframe"  # per-workspace caches: canonical tables, validations
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,14 @@ def find_workspace_file(path: str | Path) -> Path:
 
 def load_workspace(path: str | Path) -> Workspace:
     """Read and check a workspace; every problem is reported at once."""
-    from enableframe.schema_check import schema_problems
+    from enableframe import validation_cache
 
     file = find_workspace_file(path)
     display = _display(file)
     try:
         check_size(file.stat().st_size, display)
-        doc = load_bytes(file.read_bytes(), display)
+        raw = file.read_bytes()
+        doc = load_bytes(raw, display)
     except YamlError:
         raise
     except OSError as exc:
@@ -64,9 +66,15 @@ def load_workspace(path: str | Path) -> Workspace:
     if not isinstance(doc, YMap):
         raise UserError("top level must be a mapping with apiVersion: enableframe/v1 and "
                         "kind: Workspace", Location(display, 1, 1))
-    problems = schema_problems(doc, "workspace", Location(display, 1, 1))
-    if problems:
-        raise RulesetError(problems)
+    cache_dir = file.parent / CACHE_DIR
+    key = validation_cache.digest(raw)
+    if validation_cache.recall(cache_dir, "workspace", key) is None:
+        from enableframe.schema_check import schema_problems
+
+        problems = schema_problems(doc, "workspace", Location(display, 1, 1))
+        if problems:
+            raise RulesetError(problems)
+        validation_cache.remember(cache_dir, "workspace", key)
     sources = {}
     for table, spec in doc["sources"].items():
         options = {k: v for k, v in to_plain(spec).items() if k not in ("connector", "path")}
@@ -82,6 +90,21 @@ def load_workspace(path: str | Path) -> Workspace:
 
 def source_problems(workspace: Workspace, option_schemas: dict[str, Any]) -> list[Problem]:
     """Each source's options checked against its connector's schema, located."""
+    from enableframe import validation_cache
+
+    cache_dir = workspace.root / CACHE_DIR
+    key = validation_cache.digest(
+        {t: [s.connector, {k: v for k, v in s.options.items() if not k.startswith("_")},
+             option_schemas.get(s.connector)] for t, s in workspace.sources.items()})
+    if validation_cache.recall(cache_dir, "sources", key) is not None:
+        return []
+    problems = _option_problems(workspace, option_schemas)
+    if not problems:
+        validation_cache.remember(cache_dir, "sources", key)
+    return problems
+
+
+def _option_problems(workspace: Workspace, option_schemas: dict[str, Any]) -> list[Problem]:
     import jsonschema
 
     from enableframe.schema_check import json_path
