@@ -42,6 +42,7 @@ def cli(plugin_opts: tuple[str, ...], trace_plugins: bool) -> None:
 
 def _register() -> None:
     from enableframe.cli import (
+        assess_cmd,
         data_cmd,
         graph_cmd,
         metrics_cmd,
@@ -57,6 +58,7 @@ def _register() -> None:
     cli.add_command(data_cmd.data)
     cli.add_command(plugins_cmd.plugins)
     cli.add_command(metrics_cmd.metrics)
+    cli.add_command(assess_cmd.assess)
 
 
 _register()

@@ -1,0 +1,37 @@
+"""``enableframe assess WORKSPACE``"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("workspace", type=click.Path(exists=True))
+@click.option("--format", "fmt", default="terminal", show_default=True, metavar="NAME",
+              help="Renderer for stdout (see `enableframe plugins`): terminal, json, "
+                   "markdown, ...")
+@click.option("-o", "--output", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="Also write the report to FILE, its format from the extension; may repeat.")
+@click.option("--fail-under", type=int, metavar="LEVEL",
+              help="Exit 1 when the overall level is below LEVEL.")
+@click.option("--strict", is_flag=True, help="Exit 2 when any data row is rejected.")
+@click.option("--no-cache", is_flag=True, help="Load every source again.")
+def assess(workspace: str, fmt: str, outputs: tuple[str, ...], fail_under: int | None,
+           strict: bool, no_cache: bool) -> None:
+    """Assess the workspace: levels, charter findings, road map."""
+    from enableframe.assessment import run_assessment
+    from enableframe.rendering import render, renderer_for_path
+
+    targets = [(Path(o), renderer_for_path(o)) for o in outputs]  # bad names fail first
+    result = run_assessment(workspace, cache=not no_cache)
+    if not outputs or fmt != "terminal":
+        click.echo(render(result, fmt), nl=False)
+    for path, name in targets:
+        path.write_text(render(result, name), "utf-8")
+        click.echo(f"wrote {path}", err=True)
+    if strict and any(t["rejected"] for t in result.data["data_quality"]["tables"]):
+        raise SystemExit(2)
+    if fail_under is not None and result.overall_level < fail_under:
+        raise SystemExit(1)
