@@ -30,7 +30,7 @@ class _Checker:
                  metric_kinds: Mapping[str, KindSpec] | None) -> None:
         self.doc = doc
         self.texts = texts
-        self.kinds = metric_kinds or BUILTIN_KINDS
+        self.kinds = BUILTIN_KINDS if metric_kinds is None else metric_kinds
         self.problems: list[Problem] = []
         self.conditions: dict[str, Condition] = {}
         sections = ("levels", "dimensions", "questions", "metrics", "programs", "criteria")
