@@ -378,10 +378,6 @@ def test_year_before_has_no_rows(q2) -> None:
     assert "no rows in 2016-Q2" in year_before["reason"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "attainment ignores 'no rows in the period': with quotas loaded but no opportunity "
-    "closed at all in 2016-Q2, kind_attainment averages zeros over every seller and "
-    "reports 0.0 instead of unknown"))
 def test_attainment_without_any_deal_in_the_period_is_unknown(q2) -> None:
     for metric in ("quota_attainment", "quota_attainment_share"):
         year_before = q2[metric].comparisons["year_before"]
@@ -555,10 +551,6 @@ def test_half_year_values_and_quarters(half) -> None:
                                                               "2017-Q2": 61}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "kind_per_entity (and kind_attainment) group a time breakdown by their own `per` "
-    "buckets (grp = 'p.b' whatever `by` is): --by quarter on a per-month metric returns "
-    "months labelled under 'quarter'"))
 def test_half_year_per_month_metric_by_quarter(half) -> None:
     # collateral per seller-month within each quarter: Q1 2 / (6 x 3) = 1/9;
     #   Q2 10 / (6 x 3) = 5/9
@@ -566,9 +558,6 @@ def test_half_year_per_month_metric_by_quarter(half) -> None:
         "2017-Q1": approx(1 / 9), "2017-Q2": approx(5 / 9)}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "kind_attainment groups --by month by its own per-quarter buckets, so the 'month' "
-    "breakdown holds a quarter label ('2017-Q2')"))
 def test_per_quarter_attainment_by_month_has_no_quarter_labels(tmp_path) -> None:
     got = results(make_workspace(tmp_path), by="month", only={"quota_attainment"})
     # a quarterly attainment cannot be split by month: the breakdown is either empty (does
@@ -697,10 +686,6 @@ def test_column_statistics_and_monthly_attainment(tmp_path) -> None:
 
 # -- the comparison period of a calendar year -----------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Period.previous() of a non-quarter period takes the same number of days back: "
-    "2017 (365 days) gives 2016-01-02..2016-12-31, dropping 1 January 2016 (leap year); "
-    "a calendar year's previous period should be the calendar year before"))
 def test_previous_of_a_calendar_year_is_the_year_before(tmp_path) -> None:
     root = make_workspace(tmp_path, period="{start: 2017-01-01, end: 2017-12-31}")
     got = results(root, only={"deals_won"})

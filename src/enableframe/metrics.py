@@ -176,11 +176,24 @@ def kind_nth_event_days(con: Any, metric: Mapping, period: Period, by: str | Non
     return _fetch(con, sql, params)
 
 
+GRAIN = {"month": 1, "quarter": 2, "year": 3, "period": 4}
+
+
 def _buckets(period: Period, per: str) -> str:
+    """The ``per`` buckets of the period, each with its first day ``d0`` (so a breakdown
+    by a coarser grain can group them)."""
     if per == "period":
-        return f"SELECT '{period.label}' AS b"
-    return (f"SELECT DISTINCT {bucket_sql('d', per)} AS b FROM generate_series("
-            f"DATE '{period.start}', DATE '{period.end}', INTERVAL 1 DAY) g(d)")
+        return f"SELECT '{period.label}' AS b, DATE '{period.start}' AS d0"
+    return (f"SELECT {bucket_sql('d', per)} AS b, min(d) AS d0 FROM generate_series("
+            f"DATE '{period.start}', DATE '{period.end}', INTERVAL 1 DAY) g(d) GROUP BY 1")
+
+
+def _time_group(by: str, per: str) -> str | None:
+    """Group buckets by a time breakdown; None when the breakdown is finer than the
+    buckets (per-quarter attainment has no per-month value)."""
+    if GRAIN[by] < GRAIN[per]:
+        return None
+    return bucket_sql("p.d0", by)
 
 
 def _bucket_of(expr: str, per: str, period: Period) -> str:
@@ -192,6 +205,10 @@ def kind_attainment(con: Any, metric: Mapping, period: Period, by: str | None) -
     quota = ident(entity["quota"])
     _require_rows(con, entity["table"], f"s.{quota} > 0", [], "s",
                   f"no quotas: {entity['table']}.{entity['quota']} is empty")
+    dated: list[Any] = []  # no deal at all in the period: unknown, not 0 % of quota
+    _require_rows(con, metric["table"],
+                  period_sql(metric["table"], metric.get("anchor", "closed_at"), "t", period,
+                             dated), dated, "t", f"no {metric['table']} in {period.label}")
     if by in {"segment", "product", "type", "channel"}:
         return []
     months = {"month": 1, "quarter": 3, "year": 12}.get(per)
@@ -202,8 +219,10 @@ def kind_attainment(con: Any, metric: Mapping, period: Period, by: str | None) -
     when = period_sql(metric["table"], anchor, "t", period, params)
     filt = where_sql(metric.get("where"), "t", params)
     ent = where_sql(entity.get("where"), "s", params)
-    grp = ("p.b" if by in TIME_DIMS else
+    grp = (_time_group(by, per) if by in TIME_DIMS else
            group_sql(by, "sellers", None, alias="s", seller="s") or "'all'")
+    if grp is None:
+        return []
     bar = float(metric.get("at_or_above", 1.0))
     value = ("avg(COALESCE(w.amt, 0) / (s.q))" if metric.get("statistic", "mean") == "mean"
              else f"avg(CASE WHEN COALESCE(w.amt, 0) / s.q >= {bar} THEN 1.0 ELSE 0.0 END)"
@@ -235,7 +254,7 @@ def kind_per_entity(con: Any, metric: Mapping, period: Period, by: str | None) -
     stat = "median" if metric.get("statistic") == "median" else "avg"
     entity = metric.get("entity")
     if entity:  # every entity counts, those without rows as zero
-        grp = ("p.b" if by in TIME_DIMS else
+        grp = (_time_group(by, per if anchor else "period") if by in TIME_DIMS else
                group_sql(by, "sellers", None, alias="s", seller="s"))
         if grp is None:
             return []
@@ -243,7 +262,7 @@ def kind_per_entity(con: Any, metric: Mapping, period: Period, by: str | None) -
         zero = "0" if metric["agg"] in ("count", "sum") else "NULL"
         sql = (f"WITH a AS (SELECT t.{key} AS k, {bucket} AS b, {agg} AS v FROM "
                f"{ident(table)} t WHERE {when} AND {filt} GROUP BY 1, 2), "
-               f"p AS ({_buckets(period, per) if anchor else 'SELECT ' + bucket + ' AS b'}) "
+               f"p AS ({_buckets(period, per if anchor else 'period')}) "
                f"SELECT {grp} AS _grp, {stat}(COALESCE(a.v, {zero})), count(*) "
                f"FROM {ident(entity['table'])} s CROSS JOIN p "
                f"LEFT JOIN a ON a.k = s.id AND a.b = p.b WHERE {ent} GROUP BY 1")

@@ -30,9 +30,14 @@ class Period:
         if self.is_quarter:
             year, q = int(self.label[:4]), int(self.label[-1])
             return quarter(year - 1, 4) if q == 1 else quarter(year, q - 1)
-        days = (self.end - self.start).days + 1
-        end = self.start - dt.timedelta(days=1)
-        start = end - dt.timedelta(days=days - 1)
+        months = _whole_months(self.start, self.end)
+        if months:  # a calendar year or run of months: the same number of months before
+            start = _add_months(self.start, -months)
+            end = self.start - dt.timedelta(days=1)
+        else:
+            days = (self.end - self.start).days + 1
+            end = self.start - dt.timedelta(days=1)
+            start = end - dt.timedelta(days=days - 1)
         return Period(start, end, f"{start.isoformat()}..{end.isoformat()}")
 
     def year_before(self) -> Period:
@@ -41,6 +46,19 @@ class Period:
             return quarter(int(self.label[:4]) - 1, int(self.label[-1]))
         start, end = _minus_year(self.start), _minus_year(self.end)
         return Period(start, end, f"{start.isoformat()}..{end.isoformat()}")
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _whole_months(start: dt.date, end: dt.date) -> int:
+    """How many calendar months ``[start, end]`` spans exactly, or 0."""
+    after = end + dt.timedelta(days=1)
+    if start.day != 1 or after.day != 1:
+        return 0
+    return (after.year - start.year) * 12 + after.month - start.month
 
 
 def quarter(year: int, q: int) -> Period:
