@@ -12,11 +12,13 @@ from typing import Any
 
 from enableframe import resources
 from enableframe.conditions import (
+    CEL_FUNCTIONS,
     FACT_NAMES,
     RESERVED,
     CelSyntaxError,
     Condition,
     compile_condition,
+    function_column,
     locate_in_scalar,
     name_column,
 )
@@ -215,12 +217,18 @@ class _Checker:
         try:
             condition = compile_condition(source)
         except CelSyntaxError as exc:
-            where = locate_in_scalar(loc, style, self.texts.get(loc.file), exc.line, exc.col)
+            where = locate_in_scalar(loc, style, self.texts.get(loc.file), exc.line, exc.col,
+                                     source)
             self.error(where, f"{path}.{key}", exc.message)
             return None
+        for name in sorted(condition.functions - CEL_FUNCTIONS):
+            line, col = function_column(source, name)
+            where = locate_in_scalar(loc, style, self.texts.get(loc.file), line, col, source)
+            self.error(where, f"{path}.{key}", f"unknown function {name!r}; "
+                       + allowed_hint(name, sorted(CEL_FUNCTIONS)))
         for name in sorted(n for n in condition.names if n not in allowed):
             line, col = name_column(source, name)
-            where = locate_in_scalar(loc, style, self.texts.get(loc.file), line, col)
+            where = locate_in_scalar(loc, style, self.texts.get(loc.file), line, col, source)
             kinds = sorted(set(allowed.values()))
             self.error(where, f"{path}.{key}",
                        f"{name!r} is not defined; a condition may use {', '.join(kinds)} "

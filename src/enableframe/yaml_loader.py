@@ -352,6 +352,143 @@ def _construct(tag: str, text: str, loc: Location) -> Any:
     return value
 
 
+# -- where each character of a string scalar is written -------------------------------------
+_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "t": "\t", "\t": "\t", "n": "\n", "v": "\v",
+            "f": "\f", "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\",
+            "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029"}
+_HEX_DIGITS = {"x": 2, "u": 4, "U": 8}
+
+
+def scalar_positions(lines: list[str], loc: Location, style: str | None,
+                     value: str) -> list[tuple[int, int]] | None:
+    """The 1-based (line, col) in the file of every character of ``value``, plus one for
+    the end of the value; None when the source does not decode to ``value``.
+
+    ``value`` is the string scalar the loader read at ``loc`` (its start mark) in a file
+    whose lines are ``lines``, written in ``style`` (:attr:`YMap.value_styles`). The raw
+    text is decoded again from there: escapes and ``''`` in quoted scalars, line folding
+    (a break is a space, an empty line a newline, leading and trailing blanks dropped),
+    block indentation (found by matching the value, so ``|2`` indicators need no parsing),
+    and the newlines that folded ``>`` keeps around blank and more-indented lines. Each
+    separator a line break produces is placed at the end of its line.
+    """
+    row, col = loc.line - 1, loc.col - 1
+    if not value or not 0 <= row < len(lines):
+        return None
+    text = _line(lines, row)
+    while text[col:col + 1] in ("!", "&"):  # a tag or anchor before the scalar
+        while col < len(text) and text[col] not in " \t":
+            col += 1
+        while col < len(text) and text[col] in " \t":
+            col += 1
+    if style in ("|", ">"):
+        found = _block_positions(lines, row + 1, value)
+    elif style in ("'", '"'):
+        if text[col:col + 1] != style:
+            return None
+        found = _flow_positions(lines, row, col + 1, style, value)
+    else:
+        found = _flow_positions(lines, row, col, None, value)
+    return None if found is None else [(r + 1, c + 1) for r, c in found]
+
+
+def _line(lines: list[str], row: int) -> str:
+    text = lines[row]
+    return text[1:] if row == 0 and text.startswith("\ufeff") else text  # columns skip a BOM
+
+
+def _flow_positions(lines: list[str], row: int, col: int, quote: str | None,
+                    value: str) -> list[tuple[int, int]] | None:
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < len(value):
+        text, v = _line(lines, row), value[i]
+        if not text[col:].strip(" \t"):  # a line break: a space, or a newline per empty line
+            if row + 1 >= len(lines):
+                return None
+            if v in " \n":
+                out.append((row, col))
+                i += 1
+            row += 1
+            following = _line(lines, row)
+            col = len(following) - len(following.lstrip(" \t"))
+            continue
+        ch = text[col]
+        if quote == '"' and ch == "\\":
+            if col + 1 == len(text):  # an escaped line break: no character
+                if row + 1 >= len(lines):
+                    return None
+                row += 1
+                following = _line(lines, row)
+                col = len(following) - len(following.lstrip(" \t"))
+                continue
+            decoded, width = _escape(text, col)
+            if decoded != v:
+                return None
+            out.append((row, col))
+            col += width
+            i += 1
+            continue
+        if quote == "'" and ch == "'":
+            if text[col + 1:col + 2] != "'" or v != "'":
+                return None  # the closing quote before the value ended
+            out.append((row, col))
+            col += 2
+            i += 1
+            continue
+        if ch != v:
+            return None
+        out.append((row, col))
+        col += 1
+        i += 1
+    out.append((row, col))
+    return out
+
+
+def _escape(text: str, col: int) -> tuple[str | None, int]:
+    """The character a double-quoted escape at ``text[col]`` (a backslash) stands for."""
+    kind = text[col + 1:col + 2]
+    if kind in _ESCAPES:
+        return _ESCAPES[kind], 2
+    digits = _HEX_DIGITS.get(kind)
+    if digits:
+        try:
+            return chr(int(text[col + 2:col + 2 + digits], 16)), 2 + digits
+        except ValueError:
+            return None, 1
+    return None, 1
+
+
+def _block_positions(lines: list[str], row: int, value: str) -> list[tuple[int, int]] | None:
+    first = next((part for part in value.split("\n") if part.strip(" ")), None)
+    content = next((r for r in range(row, len(lines)) if lines[r].strip(" ")), None)
+    if first is None or content is None:
+        return None
+    text = lines[content]
+    indent = (len(text) - len(text.lstrip(" "))) - (len(first) - len(first.lstrip(" ")))
+    if indent < 0:
+        return None
+    out: list[tuple[int, int]] = []
+    i, col = 0, indent
+    while i < len(value):
+        if row >= len(lines):
+            return None
+        text, v = lines[row], value[i]
+        if col < len(text):
+            if text[col] != v:
+                return None
+            out.append((row, col))
+            col += 1
+            i += 1
+            continue
+        if v in " \n":  # the line break (folded: a space, unless kept)
+            out.append((row, max(col, len(text))))
+            i += 1
+        row, col = row + 1, indent
+    out.append((row, col))
+    return out
+
+
 def locate(root: Any, path: tuple[str | int, ...]) -> Location:
     """The best known location of ``path`` inside a loaded document."""
     node, best = root, getattr(root, "loc", Location(""))
