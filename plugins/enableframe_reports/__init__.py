@@ -10,32 +10,18 @@ import json
 from typing import Any
 
 from enableframe import hookimpl
+from enableframe.formatting import direction
+from enableframe.formatting import format_value as fmt_value
 
 STATUS = {"pass": "PASS", "fail": "FAIL", "unknown": "UNKNOWN", "waived": "WAIVED"}
 
 
-def fmt_value(value: float | None, unit: str | None) -> str:
-    if value is None:
-        return "unknown"
-    if unit == "ratio":
-        return f"{value:.1%}"
-    if unit == "currency":
-        return f"{value:,.0f}"
-    if unit == "days":
-        return f"{value:,.0f} days"
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
-
-
 def movement(metric: dict[str, Any]) -> str:
     prev = metric.get("comparisons", {}).get("previous", {}).get("value")
-    if metric["value"] is None or prev is None:
-        return "no comparison"
-    if prev == metric["value"]:
-        return "unchanged"
-    up = metric["value"] > prev
-    better = up == (metric.get("definition", {}).get("better", "higher") == "higher")
-    arrow = "up" if up else "down"
-    return f"{arrow} from {fmt_value(prev, metric['unit'])} ({'better' if better else 'worse'})"
+    moved = direction(metric["value"], prev, metric.get("definition", {}).get("better"))
+    if prev is None or moved in ("no comparison", "unchanged"):
+        return moved
+    return f"{moved.split()[0]} from {fmt_value(prev, metric['unit'])} {moved.split()[1]}"
 
 
 class JsonRenderer:
@@ -202,6 +188,6 @@ class MarkdownRenderer:
 
 
 @hookimpl
-def enableframe_register_renderers(register) -> None:  # noqa: ANN001
+def enableframe_register_renderers(register) -> None:
     for renderer in (TerminalRenderer(), JsonRenderer(), MarkdownRenderer()):
         register(renderer)

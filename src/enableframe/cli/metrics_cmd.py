@@ -18,6 +18,7 @@ BY = ["team", "manager", "region", "role", "quarter", "month", "segment", "produ
               help="Only this metric (and its inputs); may repeat.")
 def metrics(workspace: str, fmt: str, by: str | None, only: tuple[str, ...]) -> None:
     """Compute the ruleset's metrics over the workspace's data, with their evidence."""
+    from enableframe.formatting import format_value
     from enableframe.metric_run import run_metrics
 
     report = run_metrics(workspace, by=by, only=set(only) or None)
@@ -27,25 +28,13 @@ def metrics(workspace: str, fmt: str, by: str | None, only: tuple[str, ...]) -> 
     click.echo(f"{report.client}: {report.ruleset} on {report.period.label} "
                f"({report.period.start} to {report.period.end})")
     for m in report.metrics:
-        shown = _fmt(m.value, m.unit) if m.value is not None else f"unknown: {m.reason}"
+        shown = format_value(m.value, m.unit) if m.value is not None else f"unknown: {m.reason}"
         flag = "  [CSO]" if m.cso_key else ""
         thin = "  (thin: few rows)" if m.thin else ""
         prev = m.comparisons.get("previous", {}).get("value")
-        delta = f"  prev {_fmt(prev, m.unit)}" if prev is not None and m.value is not None \
+        delta = f"  prev {format_value(prev, m.unit)}" if prev is not None and m.value is not None \
             else ""
         click.echo(f"  {m.id:<34} {shown}{delta}{flag}{thin}")
         for dim, groups in m.by.items():
             for group, value in groups.items():
-                click.echo(f"      {dim}={group}: {_fmt(value, m.unit)}")
-
-
-def _fmt(value: float | None, unit: str | None) -> str:
-    if value is None:
-        return "unknown"
-    if unit == "ratio":
-        return f"{value:.1%}"
-    if unit == "currency":
-        return f"{value:,.2f}"
-    if unit == "days":
-        return f"{value:,.1f} days"
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+                click.echo(f"      {dim}={group}: {format_value(value, m.unit)}")
