@@ -10,7 +10,16 @@ import pytest
 
 from enableframe import resources
 
-SCHEMAS = ["ruleset", *(f"tables/{t}" for t in resources.table_names())]
+
+def schema_names() -> list[str]:
+    """Every schema file shipped in schemas/ (and schemas/tables/), by resource name."""
+    root = resources.files_root() / "schemas"
+    return sorted([e.name.removesuffix(".schema.json") for e in root.iterdir()
+                   if e.name.endswith(".schema.json")]
+                  + [f"tables/{t}" for t in resources.table_names()])
+
+
+SCHEMAS = schema_names()
 
 
 def properties(node: Any, path: str = "$") -> Iterator[tuple[str, Any]]:
@@ -41,6 +50,11 @@ def test_every_property_has_a_description(name: str) -> None:
     missing = [path for path, sub in properties(schema)
                if "description" not in sub and "$ref" not in sub]
     assert missing == []
+
+
+def test_every_schema_file_is_checked() -> None:
+    assert {"assessment", "ruleset", "workspace", "charter", "programs", "answers",
+            "organisation", "waivers", "tables/requests"} <= set(SCHEMAS)
 
 
 def test_table_schemas_cover_the_designs_tables() -> None:
