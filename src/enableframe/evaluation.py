@@ -83,7 +83,10 @@ def evaluate_criteria(ruleset: Any, facts: Mapping[str, Any], waivers: list[dict
         else:
             try:
                 outcome = condition.program.execute(context)
-            except Exception as exc:  # a fact lacks a field the condition reads
+            except KeyError as exc:  # a fact lacks a field the condition reads
+                status, reason = UNKNOWN, (f"a fact it reads ({', '.join(context)}) has no "
+                                           f"field {exc.args[0]!r}")
+            except Exception as exc:  # a type mismatch the data brought in
                 status, reason = UNKNOWN, f"cannot evaluate: {str(exc).splitlines()[0]}"
             else:
                 if outcome is True:
@@ -100,7 +103,7 @@ def evaluate_criteria(ruleset: Any, facts: Mapping[str, Any], waivers: list[dict
             recommendation=" ".join(str(spec.get("recommendation", "")).split()),
             programs=list(spec.get("programs", [])))
         waiver = active_waivers.get(criterion_id)
-        if waiver:
+        if waiver and status != PASS:  # a waiver never hides a pass
             result.original_status, result.status, result.waiver = status, WAIVED, waiver
         results.append(result)
     return results, expired

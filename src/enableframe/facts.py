@@ -59,7 +59,10 @@ def build_facts(ruleset: Any, inputs: Inputs, metrics: dict[str, Any],
             facts[question_id] = Missing(f"question {question_id} is not answered")
     facts["charter"] = (_charter(inputs.charter) if inputs.charter is not None
                         else Missing("no charter in the workspace (charter:)"))
-    facts["org"] = (_org(inputs.organisation) if inputs.organisation is not None
+    org = dict(inputs.organisation or {})
+    if inputs.charter and "reporting_line" not in org and inputs.charter.get("reporting_line"):
+        org["reporting_line"] = inputs.charter["reporting_line"]  # one line, two places
+    facts["org"] = (_org(org) if org
                     else Missing("no organisation facts in the workspace (organisation:)"))
     facts["requests"] = requests if requests is not None else Missing(requests_reason)
     facts["inventory"] = inventory if inventory is not None else Missing(

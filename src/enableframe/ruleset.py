@@ -148,6 +148,11 @@ class _Loader:
         source = self._open(ref, folder, at)
         if source is None:
             return None
+        return self.resolve_source(source, at, stack)
+
+    def resolve_source(self, source: _Source, at: Location,
+                       stack: tuple[_Source, ...] = ()) -> YMap | None:
+        """Read, check and merge one already opened ruleset file and what it extends."""
         if source.ident in {s.ident for s in stack}:
             names = " -> ".join([*(s.display for s in stack), source.display])
             self.problems.append(Problem(at, "$.extends", f"extends cycle: {names}"))
@@ -298,6 +303,22 @@ def _validate(doc: YMap, loader: _Loader, problems: list[Problem],
         return None, problems
     warnings = tuple(p for p in problems if p.severity == "warning")
     return Ruleset(doc, tuple(loader.chain), conditions, graph, warnings), problems
+
+
+def check_ruleset_text(data: bytes, display: str, folder: Path
+                       ) -> tuple[Ruleset | None, list[Problem]]:
+    """Like :func:`check_ruleset` for a ruleset held in memory (a test case's inline ruleset):
+    ``display`` names it in messages, relative ``extends`` resolve against ``folder``."""
+    from enableframe.plugin_host import get_plugin_host
+
+    loader = _Loader()
+    doc = loader.resolve_source(_Source(f"text:{display}", display, data, folder),
+                                Location(display))
+    problems = list(loader.problems)
+    if doc is None:
+        return None, problems
+    kinds = {n: r.obj for n, r in get_plugin_host().registry.metric_kinds.items()}
+    return _validate(doc, loader, problems, kinds)
 
 
 def load_ruleset(ref: str, base: str | Path | None = None, *,

@@ -177,8 +177,7 @@ def _inline_ruleset(node: YMap, path: Path, text: str, display: str,
     Every line of the case but the ruleset's is blanked, so the loader parses the mapping
     where it stands and every problem points into the case file at its own line and column;
     relative ``extends`` resolve against the case's folder."""
-    from enableframe.plugin_host import get_plugin_host
-    from enableframe.ruleset import _Loader, _Source, _validate  # no public text loader yet
+    from enableframe.ruleset import check_ruleset_text
 
     lines = text.splitlines()
     start, end = node.loc.line, end or len(lines)
@@ -187,19 +186,7 @@ def _inline_ruleset(node: YMap, path: Path, text: str, display: str,
         kept[n] = lines[n]
     kept[start - 1] = " " * (node.loc.col - 1) + lines[start - 1][node.loc.col - 1:]
 
-    class _CaseLoader(_Loader):
-        def _open(self, ref: str, folder: Any, at: Location) -> Any:
-            if ref == _INLINE:
-                return _Source(f"case:{path}", display, "\n".join(kept).encode(), path.parent)
-            return super()._open(ref, folder, at)
-
-    loader = _CaseLoader()
-    merged = loader.resolve(_INLINE, path.parent, node.loc)
-    problems = list(loader.problems)
-    ruleset = None
-    if merged is not None:
-        kinds = {n: r.obj for n, r in get_plugin_host().registry.metric_kinds.items()}
-        ruleset, problems = _validate(merged, loader, problems, kinds)
+    ruleset, problems = check_ruleset_text("\n".join(kept).encode(), display, path.parent)
     if ruleset is None:
         raise CaseError([p for p in problems if p.severity == "error"] or problems)
     return ruleset
