@@ -65,7 +65,6 @@ STATUSES = (PASS, FAIL, UNKNOWN, WAIVED)
 CASE_KEYS = ("description", "ruleset", "today", "facts", "waivers", "expect")
 EXPECT_KEYS = ("criteria", "dimensions", "overall", "scores", "expired_waivers")
 FACT_SECTIONS = ("charter", "org", "requests", "inventory", "graph")
-_INLINE = "<inline ruleset>"
 
 
 class CaseError(RulesetError):
