@@ -137,7 +137,9 @@ def conform(con: Any, table: str, relation: str, *, values: Mapping[str, Mapping
             if col.minimum is not None or col.maximum is not None:
                 lo = col.minimum if col.minimum is not None else "-Infinity"
                 hi = col.maximum if col.maximum is not None else "Infinity"
-                reasons.append(f"CASE WHEN {typed} NOT BETWEEN {lo} AND {hi} THEN "
+                # an open bound must be a DOUBLE literal: a bare Infinity is a column name
+                reasons.append(f"CASE WHEN {typed} NOT BETWEEN CAST('{lo}' AS DOUBLE) AND "
+                               f"CAST('{hi}' AS DOUBLE) THEN "
                                f"{_lit(f'{col.name} outside {lo}-{hi}')} END")
         elif col.kind in ("date", "datetime"):
             parsed = [f"(TRY_CAST({text} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"]
