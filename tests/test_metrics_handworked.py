@@ -316,23 +316,27 @@ def test_q2_everything_known_with_evidence(q2) -> None:
 # Created in Q1: o02 o03 o04 o05 o06 o07 o09 o21 o22 = 9 (o01 was created in 2016)
 #   value 2000 + 1000 + 2000 + 1500 + 4000 + 5000 + 2500 + 3000 + 1200 = 22200
 #   velocity 9 * (2/3) * 2500 / 45.5
+# A seller counts only from the bucket in which they started (s4 starts 2017-04-03: not a
+# zero in Q1; s6 has no start date and always counts).
 # Attainment Q1: s1 3000/10000 = 0.3; s2 (o03 + o04: a deal before the start date still
-#   counts toward quota) 3000/8000 = 0.375; s3 4000/6000 = 2/3; s4 0; s6 0
-#   mean = (0.3 + 0.375 + 2/3) / 5 = (36 + 45 + 80) / 120 / 5 = 161/600; none at quota: 0
-# Content Q1: s1 (03-30, o07), s5 (02-15) -> per seller month 2/18; active 2/6; linked 1/2
-# Learning Q1: certified s5 -> 1/6; no accreditation passed -> unknown (no matching rows);
+#   counts toward quota) 3000/8000 = 0.375; s3 4000/6000 = 2/3; s6 0 (s4 not started)
+#   mean = (0.3 + 0.375 + 2/3) / 4 = (36 + 45 + 80) / 120 / 4 = 161/480; none at quota: 0
+# Content Q1: seller-months Jan s1 s2 s6, Feb + s3, Mar + s5 = 3 + 4 + 5 = 12; events
+#   s1 (03-30, o07) counts, s5 (02-15) falls before s5 started -> 1/12; active (of the 5
+#   sellers started by the end of Q1) s1, s5 = 2/5; linked 1/2
+# Learning Q1: certified s5 -> 1/5; no accreditation passed -> unknown (no matching rows);
 #   assessments: l14 failed -> 0/1 = 0 (a real zero); completions l20 = 1;
-#   active e-learners s3 (l19 attempted), s5 (l20) -> 2/6
+#   active e-learners s3 (l19 attempted), s5 (l20) -> 2/5
 PREVIOUS = {
     "win_rate": 2 / 3, "deals_won": 4, "average_sales_price": 2500,
     "average_deal_size": 2500, "sales_cycle_days": 45.5, "pipeline_created_count": 9,
     "pipeline_created_amount": 22200, "deal_velocity": 9 * (2 / 3) * 2500 / 45.5,
-    "cross_sell_upsell_share": 0.5, "quota_attainment": 161 / 600,
+    "cross_sell_upsell_share": 0.5, "quota_attainment": 161 / 480,
     "quota_attainment_share": 0.0, "time_to_first_close_days": 58,
-    "time_to_second_close_days": None, "collateral_use_per_seller_month": 2 / 18,
-    "content_active_users_share": 2 / 6, "content_deal_linked_share": 0.5,
-    "certification_rate": 1 / 6, "accreditation_rate": None, "assessment_pass_rate": 0.0,
-    "elearning_completions": 1, "elearning_active_learners_share": 2 / 6,
+    "time_to_second_close_days": None, "collateral_use_per_seller_month": 1 / 12,
+    "content_active_users_share": 2 / 5, "content_deal_linked_share": 0.5,
+    "certification_rate": 1 / 5, "accreditation_rate": None, "assessment_pass_rate": 0.0,
+    "elearning_completions": 1, "elearning_active_learners_share": 2 / 5,
 }
 
 
@@ -495,13 +499,13 @@ def test_q2_by_role(tmp_path) -> None:
 #
 # Period 2017-01-01 .. 2017-06-30 (not a quarter). Attainment stays per quarter: each
 # seller-quarter is won amount in that quarter over the quarterly quota, so the half year
-# has 5 sellers x 2 quarters = 10 seller-quarters (values from the Q1 and Q2 workings):
-#   Q1: 0.3 + 0.375 + 2/3 + 0 + 0 = 161/120      Q2: 3.4125 = 273/80
-#   mean = (161/120 + 273/80) / 10 = (322 + 819) / 240 / 10 = 1141/2400
-#   at or above quota: s1 and s3 in Q2 only -> 2/10 = 0.2
+# has 4 + 5 = 9 seller-quarters (s4 starts in Q2; values from the Q1 and Q2 workings):
+#   Q1: 0.3 + 0.375 + 2/3 + 0 = 161/120      Q2: 3.4125 = 273/80
+#   mean = (161/120 + 273/80) / 9 = (322 + 819) / 240 / 9 = 1141/2160
+#   at or above quota: s1 and s3 in Q2 only -> 2/9
 # (Dividing a seller's half-year won amount by one quarterly quota would be wrong: s1 alone
 #  would be (3000 + 5000 + 6000) / 10000 = 1.4.)
-# Collateral: 2 (Q1) + 10 (Q2) seller events over 6 sellers x 6 months = 12/36 = 1/3
+# Collateral: 1 (Q1) + 10 (Q2) seller events over 12 + 18 seller-months = 11/30
 
 @pytest.fixture(scope="module")
 def half(tmp_path_factory) -> dict[str, Any]:
@@ -511,11 +515,11 @@ def half(tmp_path_factory) -> dict[str, Any]:
 
 
 def test_half_year_attainment_is_per_quarter(half) -> None:
-    assert half["quota_attainment"].value == approx(1141 / 2400)
-    assert half["quota_attainment"].rows == 10
-    assert half["quota_attainment_share"].value == 0.2
-    # by quarter: Q1 161/120 / 5 = 161/600; Q2 0.6825; at quota Q1 0, Q2 2/5
-    assert half["quota_attainment"].by["quarter"] == {"2017-Q1": approx(161 / 600),
+    assert half["quota_attainment"].value == approx(1141 / 2160)
+    assert half["quota_attainment"].rows == 9
+    assert half["quota_attainment_share"].value == approx(2 / 9)
+    # by quarter: Q1 161/120 / 4 = 161/480; Q2 0.6825; at quota Q1 0, Q2 2/5
+    assert half["quota_attainment"].by["quarter"] == {"2017-Q1": approx(161 / 480),
                                                       "2017-Q2": approx(0.6825)}
     assert half["quota_attainment_share"].by["quarter"] == {"2017-Q1": 0.0, "2017-Q2": 0.4}
 
@@ -531,7 +535,7 @@ def test_half_year_values_and_quarters(half) -> None:
     assert half["average_sales_price"].value == 2875
     # cycle over 13 won: 4 30 31 31 35 35 [35] 40 42 42 49 50 81 -> 35
     assert half["sales_cycle_days"].value == 35
-    assert half["collateral_use_per_seller_month"].value == approx(1 / 3)
+    assert half["collateral_use_per_seller_month"].value == approx(11 / 30)
     # time to first close in H1: s1 203, s2 58, s3 58, s4 37, s5 85 -> median 58
     # time to second close in H1: s4 70, s2 94, s3 124, s1 274 -> (94 + 124) / 2 = 109
     assert half["time_to_first_close_days"].value == 58
@@ -552,10 +556,10 @@ def test_half_year_values_and_quarters(half) -> None:
 
 
 def test_half_year_per_month_metric_by_quarter(half) -> None:
-    # collateral per seller-month within each quarter: Q1 2 / (6 x 3) = 1/9;
+    # collateral per seller-month within each quarter: Q1 1 / 12 (see the Q1 working);
     #   Q2 10 / (6 x 3) = 5/9
     assert half["collateral_use_per_seller_month"].by["quarter"] == {
-        "2017-Q1": approx(1 / 9), "2017-Q2": approx(5 / 9)}
+        "2017-Q1": approx(1 / 12), "2017-Q2": approx(5 / 9)}
 
 
 def test_per_quarter_attainment_by_month_has_no_quarter_labels(tmp_path) -> None:
@@ -573,10 +577,11 @@ def test_half_year_by_month(tmp_path) -> None:
     assert got["elearning_completions"].value == 4
     assert got["elearning_completions"].by["month"] == {
         "2017-02": 1, "2017-04": 1, "2017-05": 1, "2017-06": 1}
-    # seller events per month over 6 sellers: Jan 0, Feb 1 (s5), Mar 1 (s1),
-    #   Apr 3 (s1 x2, s2), May 3 (s1, s4 x2; m1 is no seller), Jun 4 (s2, s3 x2, s4)
+    # seller events per month over the sellers started by then (Jan 3, Feb 4, Mar 5, then
+    #   6): Jan 0, Feb 0 (s5's event is before s5 started), Mar 1 (s1), Apr 3 (s1 x2, s2),
+    #   May 3 (s1, s4 x2; m1 is no seller), Jun 4 (s2, s3 x2, s4)
     assert got["collateral_use_per_seller_month"].by["month"] == {
-        "2017-01": 0.0, "2017-02": approx(1 / 6), "2017-03": approx(1 / 6),
+        "2017-01": 0.0, "2017-02": 0.0, "2017-03": approx(1 / 5),
         "2017-04": 0.5, "2017-05": 0.5, "2017-06": approx(4 / 6)}
 
 

@@ -65,16 +65,19 @@ def classify_requests(con: Any, charter: dict[str, Any], period: Period) -> dict
         part = by_scope.get(scope_name, (0, 0))[index] or 0
         return float(part) / float(whole) if whole else None
 
+    no_rules = not charter.get("out_of_scope")
     return {
         "period": period.label,
+        # with nothing declared out of scope, "0 % out of charter" would be a lie
+        "out_of_scope_rules": not no_rules,
         "total": int(total),
         "in_charter": int(by_scope.get("in", (0, 0))[0]),
         "out_of_charter": int(by_scope.get("out", (0, 0))[0]),
         "unclassified": int(by_scope.get("unclassified", (0, 0))[0]),
-        "out_of_charter_share": share("out", 0, total),
+        "out_of_charter_share": None if no_rules else share("out", 0, total),
         "unclassified_share": share("unclassified", 0, total),
         "effort_hours": float(effort) if effort is not None else None,
-        "effort_out_of_charter_share": share("out", 1, effort),
+        "effort_out_of_charter_share": None if no_rules else share("out", 1, effort),
         "by_owner": by_owner,
         "unclassified_samples": unclassified,
     }

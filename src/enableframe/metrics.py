@@ -142,12 +142,14 @@ def kind_share(con: Any, metric: Mapping, period: Period, by: str | None) -> _Ro
     if grp is None:
         return []
     ent_where = where_sql(metric.get("where"), "t", params)
+    started = (f" AND (t.start_date IS NULL OR t.start_date <= DATE '{period.end}')"
+               if metric["table"] == "sellers" else "")
     sql = (f"WITH r AS (SELECT r.{ident(having['on'])} AS k, count(*) AS c "
            f"FROM {ident(having['table'])} r WHERE {rel_when} AND {rel_where} GROUP BY 1) "
            f"SELECT {grp} AS _grp, avg(CASE WHEN COALESCE(r.c, 0) >= "
            f"{int(having.get('min_count', 1))} THEN 1.0 ELSE 0.0 END), count(*) "
            f"FROM {ident(metric['table'])} t LEFT JOIN r ON r.k = t.id "
-           f"WHERE {ent_where} GROUP BY 1")
+           f"WHERE {ent_where}{started} GROUP BY 1")
     return _fetch(con, sql, params)
 
 
@@ -186,6 +188,13 @@ def _buckets(period: Period, per: str) -> str:
         return f"SELECT '{period.label}' AS b, DATE '{period.start}' AS d0"
     return (f"SELECT {bucket_sql('d', per)} AS b, min(d) AS d0 FROM generate_series("
             f"DATE '{period.start}', DATE '{period.end}', INTERVAL 1 DAY) g(d) GROUP BY 1")
+
+
+def _started(alias: str, per: str, period: Period) -> str:
+    """The seller had started by the end of the bucket: a 2025 hire is not a zero in 2024."""
+    span = {"month": "1 MONTH", "quarter": "3 MONTH", "year": "1 YEAR"}.get(per)
+    end = f"p.d0 + INTERVAL {span}" if span else f"DATE '{period.end}' + INTERVAL 1 DAY"
+    return f"({alias}.start_date IS NULL OR {alias}.start_date < {end})"
 
 
 def _time_group(by: str, per: str) -> str | None:
@@ -236,7 +245,7 @@ def kind_attainment(con: Any, metric: Mapping, period: Period, by: str | None) -
            f"SELECT {grp} AS _grp, {value}, count(*) FROM "
            f"(SELECT *, {quota} * {months} / 3.0 AS q FROM {ident(entity['table'])}) s "
            f"CROSS JOIN p LEFT JOIN w ON w.k = s.id AND w.b = p.b "
-           f"WHERE s.{quota} > 0 AND {ent} GROUP BY 1")
+           f"WHERE s.{quota} > 0 AND {ent} AND {_started('s', per, period)} GROUP BY 1")
     return _fetch(con, sql, params)
 
 
@@ -265,7 +274,8 @@ def kind_per_entity(con: Any, metric: Mapping, period: Period, by: str | None) -
                f"p AS ({_buckets(period, per if anchor else 'period')}) "
                f"SELECT {grp} AS _grp, {stat}(COALESCE(a.v, {zero})), count(*) "
                f"FROM {ident(entity['table'])} s CROSS JOIN p "
-               f"LEFT JOIN a ON a.k = s.id AND a.b = p.b WHERE {ent} GROUP BY 1")
+               f"LEFT JOIN a ON a.k = s.id AND a.b = p.b WHERE {ent} AND "
+               f"{_started('s', per if anchor else 'period', period)} GROUP BY 1")
         return _fetch(con, sql, params)
     grp = group_sql(by, table, anchor, alias="t", seller="s")
     if grp is None:
