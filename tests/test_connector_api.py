@@ -1,0 +1,112 @@
+"""The public connector API: repairs reported by a connector, blank lines, quoted newlines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from enableframe import hookimpl
+from enableframe.connectors import (
+    LoadContext,
+    blank_lines,
+    create_view,
+    read_csv_sql,
+    sniff_csv,
+)
+from enableframe.data_load import connect, load_data
+from enableframe.plugin_host import get_plugin_host, reset_plugin_host
+from enableframe.workspace import load_workspace
+
+
+@pytest.fixture(autouse=True)
+def fresh_host():
+    reset_plugin_host()
+    yield
+    reset_plugin_host()
+
+
+def test_repair_and_skip_tally_by_reason_with_five_samples() -> None:
+    context = LoadContext(None)
+    context.repair("cleared", 4, [1, 2, 3, 4])
+    context.repair("cleared", 3, [9, 10, 11])
+    context.repair("nothing", 0, [])
+    context.skip("blank line", 2)
+    assert [(r.reason, r.count, r.samples) for r in context.repaired.values()] == [
+        ("cleared", 7, [1, 2, 3, 4, 9])]
+    assert [(r.reason, r.count, r.samples) for r in context.skipped.values()] == [
+        ("blank line", 2, [])]
+
+
+class _Repairing:
+    """A third-party style connector: clears amounts it cannot trust, says so."""
+
+    name = "repairing"
+    tables = ("opportunities",)
+    options_schema = None
+
+    def load(self, source, context):
+        dialect = sniff_csv(source.path)
+        select = {c: c for c in dialect.header}
+        sql = read_csv_sql(source.path, dialect, select)
+        (count, samples), = context.con.execute(
+            f"SELECT count(*), list(_row ORDER BY _row)[1:5] FROM ({sql}) "
+            f"WHERE amount = '?'").fetchall()
+        context.repair("amount '?' cleared", count, samples)
+        return create_view(context, source, sql.replace(
+            '"amount" AS "amount"', "NULLIF(\"amount\", '?') AS \"amount\""))
+
+
+class _Plugin:
+    @hookimpl
+    def enableframe_register_connectors(self, register) -> None:
+        register(_Repairing())
+
+
+def test_connector_repairs_join_the_core_account(write) -> None:
+    write("deals.csv", "id,owner,stage,amount\na,ann,Won,?\nb,bob,lost,5\nc,cy,open,?\n")
+    path = write("enableframe.yaml", """
+        apiVersion: enableframe/v1
+        kind: Workspace
+        client: Test
+        ruleset: builtin:enablement-3.0
+        sources:
+          opportunities: {connector: repairing, path: deals.csv}
+    """)
+    host = get_plugin_host(entry_points=False, plugins=[("repairing", _Plugin())])
+    quality = load_data(load_workspace(path), host).quality["opportunities"]
+    assert (quality.read, quality.accepted) == (3, 3)
+    assert [(r.reason, r.count, r.sample_rows) for r in quality.repairs] == [
+        ("stage value matched ignoring case and spaces", 1, [1]),
+        ("amount '?' cleared", 2, [1, 3]),
+    ]
+
+
+def _count(con, path: Path) -> tuple[int, int]:
+    dialect = sniff_csv(path)
+    sql = read_csv_sql(path, dialect, {c: c for c in dialect.header})
+    records = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+    return records, blank_lines(con, path, dialect, records)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a,b\n1,2\n3,4\n", (2, 0)),
+    ("a,b\n1,2\n\n3,4\n\n\n", (2, 3)),
+    ("a,b\r\n1,2\r\n\r\n3,4", (2, 1)),
+    # a blank line inside a quoted value is part of the value; a short footer row is a row
+    ('a,b\n1,"x\n\ny"\n\n"Total"\n', (2, 1)),
+    ('a;b\n1;"say ""hi""\n\n"\n\n', (1, 1)),
+])
+def test_blank_lines_outside_quotes(tmp_path, text, expected) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text(text, newline="")
+    assert _count(connect(), path) == expected
+
+
+def test_quoted_newlines_with_short_rows_read(tmp_path) -> None:
+    # DuckDB's parallel reader refuses null padding with a line break in a quoted value
+    path = tmp_path / "f.csv"
+    path.write_text('id,note,amount\n1,"two\nlines",5\n"Grand Totals (1 record)"\n')
+    dialect = sniff_csv(path)
+    rows = connect().execute(read_csv_sql(path, dialect, {"id": "id", "note": "note"}))
+    assert rows.fetchall() == [(1, "1", "two\nlines"), (2, "Grand Totals (1 record)", None)]
