@@ -229,6 +229,19 @@ def test_report_without_requests_programs_or_data(result: dict[str, Any]) -> Non
     assert "No waivers." in html
 
 
+def test_junk_drawer_unknown_without_out_of_scope_rules(result: dict[str, Any]) -> None:
+    r = copy.deepcopy(result)
+    q = r["charter"]["requests"]
+    if q is None:
+        pytest.skip("the workspace logs no requests")
+    q |= {"out_of_scope_rules": False, "out_of_charter_share": None, "out_of_charter": 0,
+          "effort_out_of_charter_share": None, "by_owner": []}
+    r["charter"] |= {"junk_drawer_index": None, "effort_out_of_charter_share": None}
+    html = render(r)
+    assert "The charter declares nothing out of scope" in html
+    assert "No out-of-charter requests to route back." in html
+
+
 def test_jinja2_is_imported_only_to_render() -> None:
     code = ("import sys\n"
             "from enableframe.rendering import renderers\n"
