@@ -119,6 +119,9 @@ class TerminalRenderer:
         return "\n".join(out) + "\n"
 
 
+from enableframe_reports.follow_up import follow_up_markdown, trend_markdown  # noqa: E402
+
+
 class MarkdownRenderer:
     """A report a consultant pastes into a QBR deck."""
 
@@ -143,6 +146,7 @@ class MarkdownRenderer:
             if m["cso_key"]:
                 lines.append(f"| {m['name']} | {fmt_value(m['value'], m['unit'])} | "
                              f"{movement(m)} |")
+        lines += follow_up_markdown(r) + trend_markdown(r)
         lines += ["", "## All metrics", "", "| metric | ownership | value | rows |",
                   "|---|---|---|---|"]
         for m in r["metrics"]:

@@ -60,13 +60,16 @@ def file_digest(path: Path) -> str:
 
 
 def run_assessment(workspace_path: str | Path, *, today: dt.date | None = None,
-                   cache: bool = True) -> Assessment:
+                   cache: bool = True, history: bool = False) -> Assessment:
     """Load the workspace, compute metrics, evaluate criteria, score levels, classify
-    requests against the charter and build the road map."""
+    requests against the charter and build the road map. With ``history`` the trend and
+    the follow-up read the workspace's stored runs (storing is ``history.record_run``)."""
     from enableframe.charter_findings import classify_requests, demand_to_capacity
     from enableframe.data_load import load_data
+    from enableframe.diff import criteria_definitions
     from enableframe.evaluation import evaluate_criteria, score_levels
     from enableframe.facts import build_facts
+    from enableframe.follow_up import follow_up_sections
     from enableframe.inputs import load_inputs
     from enableframe.metric_run import latest_date
     from enableframe.metrics import compute_metrics
@@ -111,7 +114,8 @@ def run_assessment(workspace_path: str | Path, *, today: dt.date | None = None,
         "assessed_on": today.isoformat(),
         "client": workspace.client,
         "ruleset": {"name": ruleset.name, "version": ruleset.version, "digest": ruleset.digest,
-                    "chain": list(ruleset.chain)},
+                    "chain": list(ruleset.chain), "scoring": ruleset.scoring,
+                    "criteria_definitions": criteria_definitions(ruleset)},
         "period": period.to_dict(),
         "comparison_periods": {"previous": period.previous().to_dict(),
                                "year_before": period.year_before().to_dict()},
@@ -127,6 +131,7 @@ def run_assessment(workspace_path: str | Path, *, today: dt.date | None = None,
         "data_quality": {**quality, "rejected_share": rejected_share,
                          "thin_metrics": sorted(thin)},
     }
+    data.update(follow_up_sections(data, workspace, inputs, history=history))
     return Assessment(_freeze(data))
 
 

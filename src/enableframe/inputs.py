@@ -11,7 +11,7 @@ from enableframe.errors import Location, Problem, RulesetError
 from enableframe.workspace import Workspace
 from enableframe.yaml_loader import YamlError, check_size, load_bytes, locate, to_plain
 
-KINDS = ("charter", "programs", "answers", "organisation", "waivers")
+KINDS = ("charter", "programs", "answers", "organisation", "waivers", "targets", "delivered")
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,8 @@ class Inputs:
     answers: list[dict[str, Any]] | None = None
     organisation: dict[str, Any] | None = None
     waivers: list[dict[str, Any]] | None = None
+    targets: list[dict[str, Any]] | None = None  # agreed with sales leadership (follow-up)
+    delivered: list[dict[str, Any]] | None = None  # requests delivered (follow-up)
     locations: dict[str, Location] = field(default_factory=dict)
 
     def provided(self) -> list[str]:
@@ -105,6 +107,14 @@ def _cross_check(kind: str, doc: Any, ruleset: Any) -> list[Problem]:
             for n, metric in enumerate(doc.get(key, [])):
                 if metric not in ruleset.metrics:
                     bad((key, n), f"unknown metric {metric!r}; the ruleset defines: "
+                        + ", ".join(ruleset.metrics))
+    elif kind in ("targets", "delivered"):
+        for n, item in enumerate(doc):
+            metrics = [(("metric",), item["metric"])] if kind == "targets" else [
+                (("metrics", i), m) for i, m in enumerate(item.get("metrics", []))]
+            for path, metric in metrics:
+                if metric not in ruleset.metrics:
+                    bad((n, *path), f"unknown metric {metric!r}; the ruleset defines: "
                         + ", ".join(ruleset.metrics))
     elif kind == "programs":
         ids = [p["id"] for p in doc]

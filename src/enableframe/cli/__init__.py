@@ -45,6 +45,7 @@ def _register() -> None:
         assess_cmd,
         data_cmd,
         graph_cmd,
+        history_cmd,
         init_cmd,
         metrics_cmd,
         plugins_cmd,
@@ -60,6 +61,8 @@ def _register() -> None:
     cli.add_command(plugins_cmd.plugins)
     cli.add_command(metrics_cmd.metrics)
     cli.add_command(assess_cmd.assess)
+    cli.add_command(history_cmd.history)
+    cli.add_command(history_cmd.diff)
     cli.add_command(init_cmd.init)
 
 

@@ -18,14 +18,22 @@ import click
               help="Exit 1 when the overall level is below LEVEL.")
 @click.option("--strict", is_flag=True, help="Exit 2 when any data row is rejected.")
 @click.option("--no-cache", is_flag=True, help="Load every source again.")
+@click.option("--no-history", is_flag=True,
+              help="Do not store this run in WORKSPACE/.enableframe/history.sqlite (nor "
+                   "read earlier runs for the trend and follow-up).")
 def assess(workspace: str, fmt: str, outputs: tuple[str, ...], fail_under: int | None,
-           strict: bool, no_cache: bool) -> None:
+           strict: bool, no_cache: bool, no_history: bool) -> None:
     """Assess the workspace: levels, charter findings, road map."""
     from enableframe.assessment import run_assessment
     from enableframe.rendering import render, renderer_for_path
 
     targets = [(Path(o), renderer_for_path(o)) for o in outputs]  # bad names fail first
-    result = run_assessment(workspace, cache=not no_cache)
+    result = run_assessment(workspace, cache=not no_cache, history=not no_history)
+    if not no_history:
+        from enableframe.history import record_run
+
+        click.echo(f"stored as run {record_run(workspace, result)} "
+                   f"(enableframe history {workspace})", err=True)
     if not outputs or fmt != "terminal":
         click.echo(render(result, fmt), nl=False)
     for path, name in targets:
