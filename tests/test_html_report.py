@@ -123,7 +123,9 @@ def test_top_moves_prefer_what_the_most_dimensions_need(result: dict[str, Any]) 
 def test_program_links_pieced_together_or_read_when_given(result: dict[str, Any]) -> None:
     from enableframe_html.view import program_links
 
-    links, complete = program_links(result)
+    assert program_links(result)[1]  # the engine gives them
+    older = {k: v for k, v in result.items() if k != "program_links"}  # a pre-0.1 result
+    links, complete = program_links(older)
     assert not complete
     by_id = {p["program"]: p for p in links}
     built = {p["program"] for s in result["road_map"]["steps"] for p in s["programs"]}
@@ -131,7 +133,7 @@ def test_program_links_pieced_together_or_read_when_given(result: dict[str, Any]
     for step in result["road_map"]["steps"]:
         for p in step["programs"]:
             assert set(p["cso_metrics"]) <= set(by_id[p["program"]]["cso_metrics"])
-    given = {**result, "program_links": [
+    given = {**older, "program_links": [
         {"program": "onboarding", "name": "Onboarding", "status": "active",
          "cso_metrics": ["win_rate", "sales_cycle_days"]},
         {"program": "kickoff", "status": "active", "cso_metrics": []}]}
@@ -147,7 +149,9 @@ def test_program_links_pieced_together_or_read_when_given(result: dict[str, Any]
 
 def _with_breakdowns(result: dict[str, Any], people: dict[str, Any] | None) -> dict[str, Any]:
     r = copy.deepcopy(result)
-    if people is not None:
+    if people is None:
+        r.pop("people", None)  # a result that says nothing: the defaults apply
+    else:
         r["people"] = people
     win = next(m for m in r["metrics"] if m["id"] == "win_rate")
     win["by"] = {
@@ -221,6 +225,7 @@ def test_report_without_requests_programs_or_data(result: dict[str, Any]) -> Non
                                   "in_band": None}}
     bare["road_map"] = {"steps": [], "noise": [], "criteria_passed": 0, "criteria_total": 0}
     bare["criteria"] = []
+    bare["program_links"] = []
     bare["waivers"] = {"active": [], "expired": []}
     html = render(bare)
     assert "below level 1" in html

@@ -115,7 +115,14 @@ def run_assessment(workspace_path: str | Path, *, today: dt.date | None = None,
         "client": workspace.client,
         "ruleset": {"name": ruleset.name, "version": ruleset.version, "digest": ruleset.digest,
                     "chain": list(ruleset.chain), "scoring": ruleset.scoring,
-                    "criteria_definitions": criteria_definitions(ruleset)},
+                    "criteria_definitions": criteria_definitions(ruleset),
+                    "levels": [{"id": n, "name": lv["name"],
+                                "description": " ".join(str(lv.get("description", "")).split()),
+                                "cso_says": lv.get("cso_says", "")}
+                               for n, lv in sorted(ruleset.levels.items())]},
+        "people": {"show_names": bool(workspace.people.get("show_names", False)),
+                   "min_group_size": int(workspace.people.get("min_group_size", 5))},
+        "program_links": _program_links(ruleset, inputs),
         "period": period.to_dict(),
         "comparison_periods": {"previous": period.previous().to_dict(),
                                "year_before": period.year_before().to_dict()},
@@ -178,7 +185,53 @@ def _charter_findings(ruleset: Any, inputs: Any, facts: dict[str, Any], metrics:
         "reporting_line": (org or {}).get("reporting_line")
         or (charter or {}).get("reporting_line"),
         "reports_to_sales": (org or {}).get("reports_to_sales"),
+        "capacity_hours_per_quarter": (charter or {}).get("capacity_hours_per_quarter"),
+        "junk_drawer_threshold": _param(ruleset, "requests.out_of_charter_share"),
     }
+
+
+def _program_links(ruleset: Any, inputs: Any) -> list[dict[str, Any]]:
+    """Each catalogue or inventory program, the metrics it moves and the CSO metrics its
+    graph path reaches: what the program-to-metric picture in reports shows."""
+    from enableframe.facts import linked_to_cso
+
+    graph = ruleset.graph
+    inventory = {p["id"]: p for p in inputs.programs or []}
+    cso = {m for m, spec in ruleset.metrics.items() if spec.get("cso_key")}
+    out = []
+    for program_id in [*ruleset.programs, *(p for p in inventory if p not in ruleset.programs)]:
+        owned = inventory.get(program_id, {})
+        if program_id in ruleset.programs:
+            node = f"program:{program_id}"
+            moves = sorted(b.split(":", 1)[1] for b, k in graph.needed_by(node)
+                           if k == "influences")
+            path = [n.split(":", 1)[1] for n in graph.cso_path(node)]
+        else:
+            moves, path = sorted(owned.get("target_metrics", [])), []
+        reached = sorted({m for m in (*moves, *path) if m in cso}
+                         | (set(owned.get("target_metrics", [])) & cso))
+        out.append({
+            "program": program_id,
+            "name": owned.get("name") or ruleset.programs.get(program_id, {}).get(
+                "name", program_id),
+            "in_catalogue": program_id in ruleset.programs,
+            "in_inventory": program_id in inventory,
+            "status": owned.get("status"),
+            "influences": moves,
+            "cso_path": path,
+            "cso_metrics": reached,
+            "linked_to_cso": linked_to_cso(ruleset, owned) if owned else bool(path),
+        })
+    return out
+
+
+def _param(ruleset: Any, fact: str) -> float | None:
+    """The threshold of the criterion comparing ``fact`` with one param (overlays move it)."""
+    for spec in ruleset.criteria.values():
+        params = spec.get("params", {})
+        if fact in spec.get("when", "") and len(params) == 1:
+            return float(next(iter(params.values())))
+    return None
 
 
 def _ratio_band(ruleset: Any) -> list[float] | None:

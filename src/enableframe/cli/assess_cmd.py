@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,17 +19,21 @@ import click
               help="Exit 1 when the overall level is below LEVEL.")
 @click.option("--strict", is_flag=True, help="Exit 2 when any data row is rejected.")
 @click.option("--no-cache", is_flag=True, help="Load every source again.")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Judge waiver expiry as of this date (default: today), e.g. to re-run an "
+                   "old quarter exactly as it was assessed.")
 @click.option("--no-history", is_flag=True,
               help="Do not store this run in WORKSPACE/.enableframe/history.sqlite (nor "
                    "read earlier runs for the trend and follow-up).")
 def assess(workspace: str, fmt: str, outputs: tuple[str, ...], fail_under: int | None,
-           strict: bool, no_cache: bool, no_history: bool) -> None:
+           strict: bool, no_cache: bool, no_history: bool, as_of: Any) -> None:
     """Assess the workspace: levels, charter findings, road map."""
     from enableframe.assessment import run_assessment
     from enableframe.rendering import render, renderer_for_path
 
     targets = [(Path(o), renderer_for_path(o)) for o in outputs]  # bad names fail first
-    result = run_assessment(workspace, cache=not no_cache, history=not no_history)
+    result = run_assessment(workspace, cache=not no_cache, history=not no_history,
+                            today=as_of.date() if as_of else None)
     if not no_history:
         from enableframe.history import record_run
 
