@@ -203,6 +203,9 @@ class XapiConnector:
             paged = {r[0] for r in con.execute(
                 f"SELECT DISTINCT _file_no FROM {parsed} WHERE _page").fetchall()}
             if paged:
+                context.note(f"{len(paged)} file(s) hold LRS response pages; their 'more' "
+                             "links are not followed (no network): fetch every page into "
+                             "the folder")
                 con.execute(f"DELETE FROM {parsed} WHERE _file_no IN "
                             f"({', '.join(str(n) for n in sorted(paged))})")
                 con.execute(f"INSERT INTO {parsed} " + _parse_sql(

@@ -61,6 +61,7 @@ class LoadContext:
         self.con = con
         self.skipped: dict[str, Skipped] = {}
         self.repaired: dict[str, Skipped] = {}
+        self.notes: list[str] = []
 
     def skip(self, reason: str, count: int = 1,
              samples: Sequence[int | str] | None = None) -> None:
@@ -73,6 +74,12 @@ class LoadContext:
         """Record ``count`` source rows kept but changed by the connector (a value cleared
         or reinterpreted), and why; they appear under ``repairs`` in the table's account."""
         _tally(self.repaired, reason, count, samples)
+
+    def note(self, text: str) -> None:
+        """Record something the reader of the data account should know that is not a row
+        (an LRS page whose ``more`` link was not followed, an empty file in a folder)."""
+        if text not in self.notes:
+            self.notes.append(text)
 
     def relation_name(self, source: Source) -> str:
         """A fresh name for the connector's output view or table."""

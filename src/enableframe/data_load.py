@@ -196,6 +196,7 @@ def _load_one(con: Any, source: Source, registered: Any,
     quality.repairs.extend(  # the connector's repairs, after the core's
         canonical.Reason(r.reason, r.count, list(r.samples))  # type: ignore[arg-type]
         for r in context.repaired.values())
+    quality.notes.extend(context.notes)
     if source.table == "learning_records" and not known_sellers:
         quality.notes.append("learners not checked against sellers: no sellers source")
     return quality
