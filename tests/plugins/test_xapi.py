@@ -232,8 +232,8 @@ def test_array_lrs_response_and_json_lines_in_one_folder(write, tmp_path) -> Non
     loaded, q = _load(write, folder)
     assert (q.read, q.accepted) == (7, 7)
     assert [r[0] for r in _records(loaded)] == [f"s{i}" for i in range(1, 8)]
-    assert q.notes == ["1 file(s) hold LRS response pages; their 'more' links are not "
-                       "followed (no network): fetch every page into the folder"]
+    assert q.notes[0] == ("1 file(s) hold LRS response pages; their 'more' links are not "
+                          "followed (no network): fetch every page into the folder")
     loaded, q = _load(write, folder, 'pattern: "**/*.json"')
     assert (q.read, q.accepted) == (5, 5)  # a, b (2 each) and sub/f
 
