@@ -60,7 +60,8 @@ def file_digest(path: Path) -> str:
 
 
 def run_assessment(workspace_path: str | Path, *, today: dt.date | None = None,
-                   cache: bool = True, history: bool = False) -> Assessment:
+                   cache: bool = True, history: bool = False,
+                   progress: Any = None) -> Assessment:
     """Load the workspace, compute metrics, evaluate criteria, score levels, classify
     requests against the charter and build the road map. With ``history`` the trend and
     the follow-up read the workspace's stored runs (storing is ``history.record_run``)."""
@@ -81,7 +82,7 @@ def run_assessment(workspace_path: str | Path, *, today: dt.date | None = None,
     workspace = load_workspace(workspace_path)
     ruleset = load_ruleset(workspace.ruleset_ref, cache_dir=workspace.root / CACHE_DIR)
     inputs = load_inputs(workspace, ruleset)
-    loaded = load_data(workspace, cache=cache)
+    loaded = load_data(workspace, cache=cache, progress=progress)
     period = resolve_period(workspace.period, latest_date(loaded.con))
     metrics = compute_metrics(loaded.con, ruleset, period, missing=set(loaded.missing))
     by_id = {m.id: m for m in metrics}

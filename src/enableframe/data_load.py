@@ -89,7 +89,7 @@ def source_key(source: Source, plugin_version: str, upstream: str = "") -> str:
 
 
 def load_data(workspace: Workspace, host: PluginHost | None = None,
-              progress: Callable[[str], None] | None = None, *,
+              progress: Callable[[str, int, int], None] | None = None, *,
               cache: bool = True) -> LoadedData:
     """Run every source's connector and conform its rows; see :class:`LoadedData`.
 
@@ -135,8 +135,9 @@ def load_data(workspace: Workspace, host: PluginHost | None = None,
             quality.notes = [*quality.notes, "from the cache: inputs unchanged"]
             loaded.quality[table] = quality
             continue
-        if progress:
-            progress(f"loading {table} from {source.display}")
+        if progress:  # (what, sources done, sources in all): drives the CLI's progress bar
+            done = sum(t in workspace.sources for t in LOAD_ORDER[:LOAD_ORDER.index(table)])
+            progress(f"{table} from {source.display}", done, len(workspace.sources))
         con.begin()  # the table and its cache entry land together or not at all
         try:
             quality = _load_one(con, source, registered,

@@ -36,7 +36,7 @@ def latest_date(con: Any) -> dt.date | None:
 
 
 def run_metrics(workspace_path: str | Path, *, by: str | None = None,
-                only: set[str] | None = None) -> MetricsReport:
+                only: set[str] | None = None, progress: Any = None) -> MetricsReport:
     from enableframe.data_load import load_data
     from enableframe.ruleset import load_ruleset
     from enableframe.workspace import load_workspace
@@ -49,7 +49,7 @@ def run_metrics(workspace_path: str | Path, *, by: str | None = None,
     if unknown:
         raise UserError(f"unknown metric {', '.join(unknown)}; the ruleset defines: "
                         + ", ".join(ruleset.metrics))
-    loaded = load_data(workspace)
+    loaded = load_data(workspace, progress=progress)
     period = resolve_period(workspace.period, latest_date(loaded.con))
     results = compute_metrics(loaded.con, ruleset, period, missing=set(loaded.missing), by=by,
                               only=only)

@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from enableframe.cli.options import load_progress
+
 
 @click.command()
 @click.argument("workspace", type=click.Path(exists=True))
@@ -32,8 +34,9 @@ def assess(workspace: str, fmt: str, outputs: tuple[str, ...], fail_under: int |
     from enableframe.rendering import render, renderer_for_path
 
     targets = [(Path(o), renderer_for_path(o)) for o in outputs]  # bad names fail first
-    result = run_assessment(workspace, cache=not no_cache, history=not no_history,
-                            today=as_of.date() if as_of else None)
+    with load_progress() as progress:
+        result = run_assessment(workspace, cache=not no_cache, history=not no_history,
+                                today=as_of.date() if as_of else None, progress=progress)
     if not no_history:
         from enableframe.history import record_run
 

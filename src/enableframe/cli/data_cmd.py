@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
-from enableframe.cli.options import echo_json, format_option
+from enableframe.cli.options import echo_json, format_option, load_progress
 
 
 @click.group()
@@ -24,8 +22,8 @@ def check(workspace: str, fmt: str, strict: bool) -> None:
     from enableframe.workspace import load_workspace
 
     ws = load_workspace(workspace)
-    progress = (lambda msg: click.echo(msg, err=True)) if sys.stderr.isatty() else None
-    loaded = load_data(ws, progress=progress)
+    with load_progress() as progress:
+        loaded = load_data(ws, progress=progress)
     if fmt == "json":
         echo_json({"workspace": str(ws.path), **loaded.to_dict()})
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from enableframe.cli.options import echo_json, format_option
+from enableframe.cli.options import echo_json, format_option, load_progress
 
 BY = ["team", "manager", "region", "role", "quarter", "month", "segment", "product", "type",
       "channel"]
@@ -21,7 +21,8 @@ def metrics(workspace: str, fmt: str, by: str | None, only: tuple[str, ...]) -> 
     from enableframe.formatting import format_value
     from enableframe.metric_run import run_metrics
 
-    report = run_metrics(workspace, by=by, only=set(only) or None)
+    with load_progress() as progress:
+        report = run_metrics(workspace, by=by, only=set(only) or None, progress=progress)
     if fmt == "json":
         echo_json(report.to_dict())
         return
