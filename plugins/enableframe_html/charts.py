@@ -162,3 +162,37 @@ def program_graph(programs: Sequence[Mapping[str, Any]],
     return {"width": right_x + metric_w + 10, "height": _r(height), "nodes": nodes,
             "metrics": metric_nodes, "edges": edges, "top": top, "left_x": left_x,
             "right_x": right_x}
+
+
+# -- the trend: one small multiple per CSO metric ----------------------------------------------
+
+def trend_panel(values: Sequence[float | None], periods: Sequence[str],
+                texts: Sequence[str], other_ruleset: Sequence[bool]) -> dict[str, Any]:
+    """One metric's value per period as a line on its own scale (fitted to its values: the
+    shape shows the movement, the labels give the numbers). An unknown value leaves a gap
+    and a hollow marker; a segment to or from a period assessed with another ruleset is
+    dashed. ``texts`` are the values as shown; every point is labelled when there are six
+    or fewer, else the first and the last (the table and the description give all)."""
+    width, height, left, right, top, bottom = 320, 150, 36, 36, 28, 34
+    n = len(values)
+    plot_w, plot_h = width - left - right, height - top - bottom
+    known = [v for v in values if v is not None]
+    lo, hi = (min(known), max(known)) if known else (0.0, 1.0)
+    pad = (hi - lo) * 0.15 if hi > lo else (abs(hi) * 0.1 or 1.0)
+    lo, hi = lo - pad, hi + pad
+    every = max(1, -(-n // 6))  # ceil(n / 6): at most about six period labels
+    points = []
+    for i, (value, period, text, other) in enumerate(zip(values, periods, texts,
+                                                         other_ruleset, strict=True)):
+        x = left + (i * plot_w / (n - 1) if n > 1 else plot_w / 2)
+        y = top + plot_h / 2 if value is None else top + (1 - (value - lo) / (hi - lo)) * plot_h
+        last = i == n - 1
+        points.append({"x": _r(x), "y": _r(y), "known": value is not None, "text": text,
+                       "period": period, "other": other, "last": last,
+                       "show_text": n <= 6 or i == 0 or last,
+                       "show_period": i % every == 0 or last})
+    segments = [{"x1": a["x"], "y1": a["y"], "x2": b["x"], "y2": b["y"],
+                 "dashed": a["other"] or b["other"]}
+                for a, b in pairwise(points) if a["known"] and b["known"]]
+    return {"width": width, "height": height, "points": points, "segments": segments,
+            "top": top, "bottom_y": height - bottom, "axis_y": height - bottom + 18}

@@ -37,7 +37,7 @@ def fmt_value(value: Any, unit: str | None = None) -> str:
     if unit == "currency":
         return f"{value:,.0f}"
     if unit == "days":
-        return f"{value:,.0f} days"
+        return f"{value:,.0f} day{'' if round(value) == 1 else 's'}"
     if unit == "per_month":
         return f"{value:,.2f} a month"
     if float(value).is_integer():
@@ -47,25 +47,32 @@ def fmt_value(value: Any, unit: str | None = None) -> str:
 
 def fmt_delta(now: float, before: float, unit: str | None) -> str:
     """The size of a change, unsigned (the words say up or down)."""
-    change = abs(now - before)
+    size = abs(now - before)
     if unit == "ratio":
-        return f"{change * 100:.1f} pts"
+        return f"{size * 100:.1f} pts"
     if unit == "days":
-        return f"{change:,.0f} day{'s' if round(change) != 1 else ''}"
+        return f"{size:,.0f} day{'s' if round(size) != 1 else ''}"
     if before:
-        return f"{change / abs(before):.1%}"
-    return f"{change:,.2f}"
+        return f"{size / abs(before):.1%}"
+    return f"{size:,.2f}"
 
 
 def comparison(metric: Mapping[str, Any], which: str = "previous") -> dict[str, Any]:
     """The change against a comparison period: direction (up/down/same/none), whether it is
     better, and the words for both."""
     comp = (metric.get("comparisons") or {}).get(which) or {}
-    before, now = comp.get("value"), metric.get("value")
     label = (comp.get("period") or {}).get("label", which.replace("_", " "))
-    unit = metric.get("unit")
+    return {**change(metric.get("value"), comp.get("value"), metric.get("unit"),
+                     (metric.get("definition") or {}).get("better", "higher"), label),
+            "reason": comp.get("reason", "")}
+
+
+def change(now: float | None, before: float | None, unit: str | None, better: str,
+           label: str) -> dict[str, Any]:
+    """A value against an earlier one (of ``label``): direction (up/down/same/none), whether
+    it is better for a metric where ``better`` (higher/lower) is better, and the words."""
     out = {"label": label, "before": fmt_value(before, unit), "direction": "none",
-           "verdict": "", "delta": "", "reason": comp.get("reason", "")}
+           "verdict": "", "delta": "", "reason": ""}
     if now is None or before is None:
         out["words"] = f"no comparison with {label}"
         return out
@@ -73,8 +80,8 @@ def comparison(metric: Mapping[str, Any], which: str = "previous") -> dict[str, 
         out.update(direction="same", verdict="unchanged", words=f"unchanged since {label}")
         return out
     up = now > before
-    better = up == ((metric.get("definition") or {}).get("better", "higher") == "higher")
-    out.update(direction="up" if up else "down", verdict="better" if better else "worse",
+    good = up == (better == "higher")
+    out.update(direction="up" if up else "down", verdict="better" if good else "worse",
                delta=fmt_delta(now, before, unit))
     out["words"] = f"{'up' if up else 'down'} {out['delta']} from {out['before']} in {label}"
     return out

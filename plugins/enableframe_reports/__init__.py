@@ -14,6 +14,12 @@ from enableframe.formatting import direction
 from enableframe.formatting import format_value as fmt_value
 
 STATUS = {"pass": "PASS", "fail": "FAIL", "unknown": "UNKNOWN", "waived": "WAIVED"}
+PLURALS = {"criterion": "criteria"}
+
+
+def plural(n: int, word: str) -> str:
+    """``1 request``, ``2 requests``, ``1 criterion``, ``3 criteria``."""
+    return f"{n} {word if n == 1 else PLURALS.get(word, word + 's')}"
 
 
 def movement(metric: dict[str, Any]) -> str:
@@ -61,16 +67,20 @@ class TerminalRenderer:
                 value = fmt_value(m["value"], m["unit"]) if m["value"] is not None \
                     else f"unknown ({m['reason']})"
                 out.append(f"  {m['name']:<26} {value}  {movement(m)}")
+        out += terminal_follow_up(r)
         out.append("")
         c = r["charter"]
         out.append("Charter")
         if c["requests"]:
             q = c["requests"]
-            out.append(f"  junk-drawer index: {q['out_of_charter_share']:.0%} of "
-                       f"{q['total']} requests out of charter"
+            share, total = q["out_of_charter_share"], plural(q["total"], "request")
+            index = (f"{share:.0%} of {total} out of charter" if share is not None else
+                     f"unknown, the charter declares nothing out of scope ({total})")
+            out.append(f"  junk-drawer index: {index}"
                        + (f", {q['unclassified']} unclassified" if q["unclassified"] else ""))
             for owner in q["by_owner"][:5]:
-                out.append(f"    belongs to {owner['owner']}: {owner['requests']} requests")
+                out.append(f"    belongs to {owner['owner']}: "
+                           f"{plural(owner['requests'], 'request')}")
             if c["demand_to_capacity"] is not None:
                 out.append(f"  demand against capacity: {c['demand_to_capacity']:.2f}"
                            + ("  (more asks than the team can fulfil)"
@@ -102,14 +112,19 @@ class TerminalRenderer:
                 out.append(f"    build {p['program']}{cso}")
             unknown = step["evidence_to_collect"]
             if unknown:
-                out.append(f"    collect evidence for {len(unknown)} criteria, e.g. "
+                out.append(f"    collect evidence for {plural(len(unknown), 'criterion')}, e.g. "
                            f"{unknown[0]['criterion']}: {unknown[0]['reason']}")
         for n in r["road_map"]["noise"]:
             out.append(f"  noise: program {n['program']} is {n['why']}")
-        if r["waivers"]["expired"]:
+        waivers = r.get("waivers") or {}
+        if waivers.get("active") or waivers.get("expired"):
             out.append("")
-            for w in r["waivers"]["expired"]:
-                out.append(f"Expired waiver: {w['criterion']} (expired {w['expires']}, "
+            out.append("Waivers")
+            for w in waivers.get("active", []):
+                out.append(f"  Active waiver: {w['criterion']} until {w['expires']}, "
+                           f"approved by {w['approver']}")
+            for w in waivers.get("expired", []):
+                out.append(f"  Expired waiver: {w['criterion']} (expired {w['expires']}, "
                            "no longer waives)")
         dq = r["data_quality"]
         out.append("")
@@ -119,7 +134,11 @@ class TerminalRenderer:
         return "\n".join(out) + "\n"
 
 
-from enableframe_reports.follow_up import follow_up_markdown, trend_markdown  # noqa: E402
+from enableframe_reports.follow_up import (  # noqa: E402
+    follow_up_markdown,
+    terminal_follow_up,
+    trend_markdown,
+)
 
 
 class MarkdownRenderer:
@@ -157,10 +176,17 @@ class MarkdownRenderer:
         lines += ["", "## Charter", ""]
         if c["requests"]:
             q = c["requests"]
-            lines.append(f"- Junk-drawer index: **{q['out_of_charter_share']:.0%}** of "
-                         f"{q['total']} requests were outside the charter.")
+            share = q["out_of_charter_share"]
+            lines.append(f"- Junk-drawer index: **{share:.0%}** of "
+                         f"{plural(q['total'], 'request')} "
+                         f"{'was' if q['total'] == 1 else 'were'} outside the charter."
+                         if share is not None else
+                         f"- Junk-drawer index: unknown: the charter declares nothing out of "
+                         f"scope ({plural(q['total'], 'request')} logged).")
             for owner in q["by_owner"]:
-                lines.append(f"  - {owner['requests']} belong to {owner['owner']}")
+                lines.append(f"  - {owner['requests']} "
+                             f"{'belongs' if owner['requests'] == 1 else 'belong'} to "
+                             f"{owner['owner']}")
             if c["demand_to_capacity"] is not None:
                 lines.append(f"- Demand against capacity: {c['demand_to_capacity']:.2f}")
         else:

@@ -124,6 +124,39 @@ def trend_markdown(r: dict[str, Any]) -> list[str]:
     if other:
         lines += ["", f"\u2020 assessed with another ruleset ({', '.join(other)}): levels "
                       "there are not like for like."]
-    if t.get("omitted_periods"):
-        lines += ["", f"{t['omitted_periods']} earlier periods are not shown."]
+    omitted = t.get("omitted_periods") or 0
+    if omitted:
+        lines += ["", f"{omitted} earlier period{'s are' if omitted != 1 else ' is'} "
+                      "not shown."]
+    return lines
+
+
+def terminal_follow_up(r: dict[str, Any]) -> list[str]:
+    """The terminal's short follow-up: the run compared with, how many agreed targets are
+    met, missed and open (the missed named), how many requests were delivered. Nothing for
+    a result without ``follow_up``."""
+    f = r.get("follow_up")
+    if not f:
+        return []
+    prev = f["previous_run"]
+    lines = ["", "Follow-up" + (f" (against run {prev['run']}, {prev['period']}, assessed "
+                                f"{prev['assessed_on']})" if prev else "")]
+    if not (f["targets_recorded"] or f["delivered_recorded"] or f["agreed"]
+            or f["delivered"]):
+        lines.append("  no targets or deliveries recorded in the workspace")
+        return lines
+    if f["agreed"] or f["targets_recorded"]:
+        count = {s: [t for t in f["agreed"] if t["status"] == s]
+                 for s in ("met", "missed", "open", "unknown")}
+        missed = ", ".join(t["name"] for t in count["missed"])
+        lines.append(f"  targets: {len(count['met'])} met, {len(count['missed'])} missed"
+                     + (f" ({missed})" if missed else "") + f", {len(count['open'])} open"
+                     + (f", {len(count['unknown'])} unknown" if count["unknown"] else ""))
+    else:
+        lines.append("  targets: none recorded")
+    n = len(f["delivered"])
+    new = sum(1 for d in f["delivered"] if d.get("new_since_last_run"))
+    lines.append(f"  delivered: {n} request{'s' if n != 1 else ''}"
+                 + (f", {new} since the last run" if new else "")
+                 if n or f["delivered_recorded"] else "  delivered: none recorded")
     return lines
