@@ -114,6 +114,9 @@ def conform(con: Any, table: str, relation: str, *, values: Mapping[str, Mapping
             known_sellers: bool = False) -> TableQuality:
     """Type and check ``relation``'s rows into canonical ``table``; return the account.
 
+    Two stages in one statement: every value is typed once (fast paths first: a plain
+    ``TRY_CAST`` before any clean-up), then every check reads the typed columns.
+
     :param values: per column, source value -> canonical value (``{stage: {Won: won}}``).
     :param date_formats: strptime formats tried after ISO dates.
     :param known_sellers: check ``learner`` against the already loaded ``sellers`` table.
@@ -121,79 +124,88 @@ def conform(con: Any, table: str, relation: str, *, values: Mapping[str, Mapping
     present = {r[0] for r in con.execute(f"DESCRIBE {_ident(relation)}").fetchall()}
     values = values or {}
     formats = tuple(date_formats) or DEFAULT_DATE_FORMATS
-    selects, reasons, repairs = ["_row"], [], []
+    typed_cols, reasons, repairs = ["_row"], [], []
     for col in columns(table):
-        raw = f"r.{_ident(col.name)}" if col.name in present else "NULL"
+        name, t = _ident(col.name), _ident("_t_" + col.name)  # typed value, its source text
+        raw = f"r.{name}" if col.name in present else "NULL"
         text = f"NULLIF(trim(CAST({raw} AS VARCHAR)), '')"
+        typed_cols.append(f"{text} AS {t}")
         if col.kind == "number":
-            cleaned = f"regexp_replace({text}, '[\\s$€£]', '', 'g')"
+            cleaned = f"regexp_replace({t}, '[\\s$€£]', '', 'g')"
             cleaned = (f"replace(replace({cleaned}, '.', ''), ',', '.')" if decimal_comma
                        else f"replace({cleaned}, ',', '')")
-            typed = f"TRY_CAST({cleaned} AS DOUBLE)"
-            reasons.append(f"CASE WHEN {text} IS NOT NULL AND {typed} IS NULL THEN "
+            fast = "NULL" if decimal_comma else f"TRY_CAST({t} AS DOUBLE)"
+            typed = f"COALESCE({fast}, TRY_CAST({cleaned} AS DOUBLE))"
+            reasons.append(f"CASE WHEN {t} IS NOT NULL AND {name} IS NULL THEN "
                            f"{_lit('unparseable number in ' + col.name)} END")
             if col.name in ("amount", "effort", "quota"):
-                reasons.append(f"CASE WHEN {typed} < 0 THEN {_lit('negative ' + col.name)} END")
+                reasons.append(f"CASE WHEN {name} < 0 THEN {_lit('negative ' + col.name)} END")
             if col.minimum is not None or col.maximum is not None:
                 lo = col.minimum if col.minimum is not None else "-Infinity"
                 hi = col.maximum if col.maximum is not None else "Infinity"
                 # an open bound must be a DOUBLE literal: a bare Infinity is a column name
-                reasons.append(f"CASE WHEN {typed} NOT BETWEEN CAST('{lo}' AS DOUBLE) AND "
+                reasons.append(f"CASE WHEN {name} NOT BETWEEN CAST('{lo}' AS DOUBLE) AND "
                                f"CAST('{hi}' AS DOUBLE) THEN "
                                f"{_lit(f'{col.name} outside {lo}-{hi}')} END")
         elif col.kind in ("date", "datetime"):
-            parsed = [f"(TRY_CAST({text} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"]
-            parsed += [f"TRY_STRPTIME({text}, {_lit(f)})" for f in formats]
+            parsed = [f"(TRY_CAST({t} AS TIMESTAMPTZ) AT TIME ZONE 'UTC')"]
+            parsed += [f"TRY_STRPTIME({t}, {_lit(f)})" for f in formats]
             typed = f"COALESCE({', '.join(parsed)})"
-            if col.kind == "date":
-                typed = f"CAST({typed} AS DATE)"
-            reasons.append(f"CASE WHEN {text} IS NOT NULL AND {typed} IS NULL THEN "
+            if col.kind == "date":  # an ISO date is the common case: no time zone work
+                typed = f"COALESCE(TRY_CAST({t} AS DATE), CAST({typed} AS DATE))"
+            reasons.append(f"CASE WHEN {t} IS NOT NULL AND {name} IS NULL THEN "
                            f"{_lit('unparseable date in ' + col.name)} END")
         elif col.enum:
             mapping = values.get(col.name, {})
             cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in mapping.items())
-            mapped = f"CASE {text} {cases} END" if mapping else "NULL"
-            norm = f"replace(replace(lower({text}), ' ', '_'), '-', '_')"
+            mapped = f"CASE {t} {cases} END" if mapping else "NULL"
+            norm = f"replace(replace(lower({t}), ' ', '_'), '-', '_')"
             allowed = ", ".join(_lit(v) for v in col.enum)
             loose = f"CASE WHEN {norm} IN ({allowed}) THEN {norm} END"
             typed = f"COALESCE({mapped}, {loose})"
             hint = f" (allowed: {', '.join(col.enum)}; map others under values:)"
             reasons.append(
-                f"CASE WHEN {text} IS NOT NULL AND {typed} IS NULL THEN "
-                f"'unknown {col.name} value ' || {_quote_sql(text)} || {_lit(hint)} END")
-            repairs.append(f"CASE WHEN {mapped} IS NULL AND {typed} IS NOT NULL AND "
-                           f"{text} <> {typed} THEN "
+                f"CASE WHEN {t} IS NOT NULL AND {name} IS NULL THEN "
+                f"'unknown {col.name} value ' || {_quote_sql(t)} || {_lit(hint)} END")
+            repairs.append(f"CASE WHEN {name} IS NOT NULL AND {t} <> {name} AND "
+                           f"({mapped}) IS NULL THEN "
                            f"{_lit(col.name + ' value matched ignoring case and spaces')} END")
         else:
-            typed = text
+            typed = t
         if col.required:
-            reasons.append(f"CASE WHEN {text} IS NULL THEN "
+            reasons.append(f"CASE WHEN {t} IS NULL THEN "
                            f"{_lit('missing required field ' + col.name)} END")
-        selects.append(f"{typed} AS {_ident(col.name)}")
+        typed_cols.append(f"{typed.replace(t, '_src.' + t)} AS {name}")
 
     names = [c.name for c in columns(table)]
-    checks = []
+    joins = ""
     if table == "opportunities":
-        checks.append("CASE WHEN closed_at < created_at THEN 'closed before created' END")
+        reasons.append("CASE WHEN closed_at < created_at THEN 'closed before created' END")
     key = resources.schema(f"tables/{table}").get("x-primary-key")
-    if key:
-        checks.append(f"CASE WHEN {_ident(key)} IS NOT NULL AND row_number() OVER "
-                      f"(PARTITION BY {_ident(key)} ORDER BY _row) > 1 THEN "
-                      f"{_lit('duplicate ' + key)} END")
+    if key:  # a hash aggregate over the repeated ids, not a sort of every row
+        k = _ident(key)
+        joins += (f" LEFT JOIN (SELECT {k} AS _dup_key, min(_row) AS _first FROM typed "
+                  f"WHERE {k} IS NOT NULL GROUP BY 1 HAVING count(*) > 1) AS _dups "
+                  f"ON _dups._dup_key = typed.{k}")
+        reasons.append(f"CASE WHEN _dups._first IS NOT NULL AND typed._row > _dups._first "
+                       f"THEN {_lit('duplicate ' + key)} END")
     if known_sellers and table == "learning_records":
-        checks.append("CASE WHEN learner IS NOT NULL AND learner NOT IN "
-                      "(SELECT id FROM sellers WHERE id IS NOT NULL) THEN "
-                      "'learner not found among sellers' END")
+        reasons.append("CASE WHEN learner IS NOT NULL AND learner NOT IN "
+                       "(SELECT id FROM sellers WHERE id IS NOT NULL) THEN "
+                       "'learner not found among sellers' END")
     work = f"_checked_{table}"
+    text_cols = ", ".join(f"{_ident('_t_' + c.name)}" for c in columns(table))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {work} AS "
-        f"WITH typed AS (SELECT {', '.join(selects)}, "
-        f"{_reason_list(reasons)} AS _r1, {_reason_list(repairs)} AS _repairs "
-        f"FROM {_ident(relation)} AS r) "
-        f"SELECT *, list_concat(_r1, {_reason_list(checks)}) AS _reasons FROM typed")
+        f"WITH _src AS (SELECT _row, {', '.join(typed_cols[1::2])} FROM {_ident(relation)} r), "
+        f"typed AS (SELECT _row, {text_cols}, {', '.join(typed_cols[2::2])} FROM _src) "
+        f"SELECT typed._row, {', '.join('typed.' + _ident(n) for n in names)}, "
+        f"{_reason_list(reasons)} AS _reasons, "
+        f"{_reason_list(repairs)} AS _repairs FROM typed{joins}")
     cols = ", ".join(_ident(n) for n in names)
+    # the work table keeps the source's order: no ORDER BY (a sort of every row)
     con.execute(f"CREATE OR REPLACE TABLE {_ident(table)} AS SELECT {cols} FROM {work} "
-                f"WHERE len(_reasons) = 0 ORDER BY _row")
+                f"WHERE len(_reasons) = 0")
     quality = TableQuality(table, "", "")
     quality.read, quality.rejected = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE len(_reasons) > 0) FROM {work}").fetchone()

@@ -9,6 +9,7 @@ period, rows behind it and source tables.
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -162,18 +163,23 @@ def kind_nth_event_days(con: Any, metric: Mapping, period: Period, by: str | Non
     grp = group_sql(by, table, metric["event_date"], alias="n", seller="s")
     if grp is None or by in {"segment", "product", "type", "channel"}:
         return []
+    key = ident(metric["key"])
+    ev_params: list[Any] = []
+    filt = where_sql(metric.get("where"), "t", ev_params)
+    events = (f"SELECT t.{key} AS k, t.{event} AS {event}, row_number() OVER (PARTITION BY "
+              f"t.{key} ORDER BY t.{event}, t.id) AS rn FROM {ident(table)} t "
+              f"JOIN {ident(entity['table'])} s ON s.id = t.{key} WHERE {filt} "
+              f"AND t.{event} IS NOT NULL AND s.{start} IS NOT NULL AND t.{event} >= s.{start}")
+    # the numbered events do not depend on n or the period: computed once per run for
+    # first and second close, every period and breakdown (a window over every won deal)
+    ev = "_ev_" + hashlib.sha1(f"{events}{ev_params!r}".encode()).hexdigest()[:16]
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {ev} AS {events}", ev_params)
     params: list[Any] = []
-    filt = where_sql(metric.get("where"), "t", params)
     ent = where_sql(entity.get("where"), "s", params)
     in_period = period_sql(table, metric["event_date"], "n", period, params)
     stat = "median" if metric.get("statistic", "median") == "median" else "avg"
-    sql = (f"WITH ev AS (SELECT t.{ident(metric['key'])} AS k, t.{event} AS {event}, "
-           f"row_number() OVER (PARTITION BY t.{ident(metric['key'])} ORDER BY t.{event}, "
-           f"t.id) AS rn FROM {ident(table)} t JOIN {ident(entity['table'])} s "
-           f"ON s.id = t.{ident(metric['key'])} WHERE {filt} AND t.{event} IS NOT NULL "
-           f"AND s.{start} IS NOT NULL AND t.{event} >= s.{start}) "
-           f"SELECT {grp} AS _grp, {stat}(date_diff('day', s.{start}, n.{event})), count(*) "
-           f"FROM ev n JOIN {ident(entity['table'])} s ON s.id = n.k "
+    sql = (f"SELECT {grp} AS _grp, {stat}(date_diff('day', s.{start}, n.{event})), count(*) "
+           f"FROM {ev} n JOIN {ident(entity['table'])} s ON s.id = n.k "
            f"WHERE n.rn = {int(metric['n'])} AND {ent} AND {in_period} GROUP BY 1")
     return _fetch(con, sql, params)
 
