@@ -72,8 +72,7 @@ def run_assessment(workspace_path: str | Path, *, today: dt.date | None = None,
     from enableframe.facts import build_facts
     from enableframe.follow_up import follow_up_sections
     from enableframe.inputs import load_inputs
-    from enableframe.metric_run import latest_date
-    from enableframe.metrics import compute_metrics
+    from enableframe.metric_run import cached_metrics, latest_date
     from enableframe.periods import resolve_period
     from enableframe.ruleset import load_ruleset
     from enableframe.workspace import CACHE_DIR, load_workspace
@@ -84,7 +83,7 @@ def run_assessment(workspace_path: str | Path, *, today: dt.date | None = None,
     inputs = load_inputs(workspace, ruleset)
     loaded = load_data(workspace, cache=cache, progress=progress)
     period = resolve_period(workspace.period, latest_date(loaded.con))
-    metrics = compute_metrics(loaded.con, ruleset, period, missing=set(loaded.missing))
+    metrics = cached_metrics(loaded, ruleset, period)
     by_id = {m.id: m for m in metrics}
 
     requests, requests_reason = None, ""

@@ -27,6 +27,7 @@ class LoadedData:
     quality: dict[str, canonical.TableQuality]
     missing: list[str] = field(default_factory=list)
     cache_note: str = ""  # why the cache was not used, when it was not
+    keys: dict[str, str] = field(default_factory=dict)  # table -> its source_key
 
     @property
     def rejected(self) -> int:
@@ -114,7 +115,7 @@ def load_data(workspace: Workspace, host: PluginHost | None = None,
     stored = ({t: (k, q) for t, k, q in con.execute(f"SELECT * FROM {_META}").fetchall()}
               if not note else {})
     existing = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    keys: dict[str, str] = {}
+    keys = loaded.keys
     for table in LOAD_ORDER:
         source = workspace.sources.get(table)
         if source is None:

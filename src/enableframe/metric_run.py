@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,37 @@ def latest_date(con: Any) -> dt.date | None:
     return row[0] if row else None
 
 
+_RESULTS = "_enableframe_results"
+
+
+def cached_metrics(loaded: Any, ruleset: Any, period: Period, *, by: str | None = None,
+                   only: set[str] | None = None) -> list[MetricResult]:
+    """:func:`compute_metrics`, remembered in the workspace's cache: keyed by every
+    metric definition, every table's source key, the period and the breakdown, so editing
+    a criterion's threshold re-runs without a single metric query, and any change to a
+    metric or its data computes again."""
+    if loaded.cache_note:  # no cache file in use
+        return compute_metrics(loaded.con, ruleset, period, missing=set(loaded.missing),
+                               by=by, only=only)
+    from enableframe.validation_cache import digest
+    from enableframe.yaml_loader import to_plain
+
+    key = digest(to_plain(ruleset.document.get("metrics", [])), ruleset.scoring, loaded.keys,
+                 sorted(loaded.missing), period.to_dict(), by, sorted(only or []))
+    con = loaded.con
+    con.execute(f"CREATE TABLE IF NOT EXISTS {_RESULTS} (key VARCHAR PRIMARY KEY, "
+                "results VARCHAR)")
+    row = con.execute(f"SELECT results FROM {_RESULTS} WHERE key = ?", [key]).fetchone()
+    if row:
+        return [MetricResult.from_dict(m) for m in json.loads(row[0])]
+    results = compute_metrics(con, ruleset, period, missing=set(loaded.missing), by=by,
+                              only=only)
+    con.execute(f"DELETE FROM {_RESULTS}")  # one entry: the last run's
+    con.execute(f"INSERT INTO {_RESULTS} VALUES (?, ?)",
+                [key, json.dumps([m.to_dict() for m in results])])
+    return results
+
+
 def run_metrics(workspace_path: str | Path, *, by: str | None = None,
                 only: set[str] | None = None, progress: Any = None) -> MetricsReport:
     from enableframe.data_load import load_data
@@ -51,7 +83,6 @@ def run_metrics(workspace_path: str | Path, *, by: str | None = None,
                         + ", ".join(ruleset.metrics))
     loaded = load_data(workspace, progress=progress)
     period = resolve_period(workspace.period, latest_date(loaded.con))
-    results = compute_metrics(loaded.con, ruleset, period, missing=set(loaded.missing), by=by,
-                              only=only)
+    results = cached_metrics(loaded, ruleset, period, by=by, only=only)
     return MetricsReport(workspace.client, f"{ruleset.name} {ruleset.version}", period,
                          results, loaded.to_dict())

@@ -8,6 +8,7 @@ period, rows behind it and source tables.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import math
@@ -57,6 +58,14 @@ class MetricResult:
     by: dict[str, dict[str, float | None]] = field(default_factory=dict)
     comparisons: dict[str, dict[str, Any]] = field(default_factory=dict)
     thin: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MetricResult:
+        p = data["period"]
+        fields = {k: v for k, v in data.items() if k != "period"}
+        period = Period(dt.date.fromisoformat(p["start"]), dt.date.fromisoformat(p["end"]),
+                        p["label"])
+        return cls(period=period, **fields)
 
     def to_dict(self) -> dict[str, Any]:
         return {
