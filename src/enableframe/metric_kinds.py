@@ -7,6 +7,7 @@ doubled validation time on large rulesets: bench/graph_build.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -19,6 +20,10 @@ class KindSpec:
     one_of: tuple[str, ...] = ()  # at least one of these fields
     description: str = ""
     unit: str | None = field(default=None)
+    # a plugin's kind computes itself: (con, metric, period, by) -> [(group, value, rows)],
+    # over the canonical tables in DuckDB; the built-in kinds are computed in metrics.py
+    compute: Callable[..., list[tuple[str, float | None, int]]] | None = field(
+        default=None, compare=False)
 
 
 BUILTIN_KINDS: dict[str, KindSpec] = {spec.name: spec for spec in (

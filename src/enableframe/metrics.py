@@ -386,7 +386,7 @@ def _one(con: Any, ruleset: Any, metric: dict[str, Any], period: Period, missing
     absent = [t for t in _tables(metric) if t in missing]
     if absent:
         return None, f"no {', '.join(absent)} source in the workspace", 0
-    compute = SQL_KINDS.get(kind)
+    compute = SQL_KINDS.get(kind) or _plugin_compute(kind)
     if compute is None:
         return None, f"no computation registered for metric kind {kind!r}", 0
     empty = [f"{t}.{c}" for t, c in columns_read(metric) if not has_values(t, c)]
@@ -402,6 +402,14 @@ def _one(con: Any, ruleset: Any, metric: dict[str, Any], period: Period, missing
     if value is None:
         return None, f"no rows to compute it from in {period.label}", n
     return value, "", n
+
+
+def _plugin_compute(kind: str) -> Callable[..., _Rows] | None:
+    """The ``compute`` of a metric kind a plugin registered, if it has one."""
+    from enableframe.plugin_host import get_plugin_host
+
+    registered = get_plugin_host().registry.metric_kinds.get(kind)
+    return getattr(registered.obj, "compute", None) if registered else None
 
 
 def columns_read(metric: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -472,7 +480,7 @@ def _breakdown(con: Any, ruleset: Any, metric: dict[str, Any], period: Period, b
             except Exception:
                 out[g] = None
         return out
-    compute = SQL_KINDS.get(metric.get("kind"))
+    compute = SQL_KINDS.get(metric.get("kind")) or _plugin_compute(metric.get("kind", ""))
     if compute is None:
         return {}
     try:
