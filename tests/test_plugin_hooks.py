@@ -105,7 +105,7 @@ def test_enableframe_register_renderers() -> None:
     assessment = Assessment({"client": "Acme", "overall": {"level": 2}})
     assert render(assessment, "one-line") == "Acme: level 2\n"
     assert renderer_for_path("q3.line") == "one-line"
-    with pytest.raises(UserError, match="unknown format 'nope'; available: .*one-line"):
+    with pytest.raises(UserError, match=r"unknown format 'nope'; available: .*one-line"):
         render(assessment, "nope")
 
 
