@@ -48,10 +48,26 @@ from enableframe.connectors import (
     Source,
     blank_lines,
     create_view,
-    match_header,
+    export_columns,
     read_csv_sql,
-    require_columns,
-    sniff_csv,
+)
+from enableframe.connectors import (
+    sql_flag as _flag,
+)
+from enableframe.connectors import (
+    sql_ident as _ident,
+)
+from enableframe.connectors import (
+    sql_literal as _lit,
+)
+from enableframe.connectors import (
+    sql_normalised as _norm,
+)
+from enableframe.connectors import (
+    sql_text as _text,
+)
+from enableframe.connectors import (
+    sql_value_map as _user_map,
 )
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -121,41 +137,16 @@ OPTIONS_SCHEMA: dict[str, Any] = {
 }
 
 
-def _lit(value: Any) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
-def _text(expr: str) -> str:
-    return f"NULLIF(trim({expr}), '')"
 
 
-def _norm(expr: str) -> str:
-    """Lower case without spaces and separators ("Closed - Won" -> "closedwon"); measured on
-    a million rows, replace() is 2x cheaper than a regular expression, 4x than translate()."""
-    for sep in (" ", "-", "_", "/", "."):
-        expr = f"replace({expr}, '{sep}', '')"
-    return f"lower({expr})"
 
 
-def _flag(expr: str) -> str:
-    low = f"lower(trim({expr}))"
-    return (f"CASE WHEN {low} IN ('true', '1', 'yes', 'y') THEN true "
-            f"WHEN {low} IN ('false', '0', 'no', 'n') THEN false END")
 
 
-def _user_map(source: Source, column: str, expr: str) -> tuple[str, str]:
-    """(condition, value): the workspace's ``values`` mapping of ``column`` on ``expr``."""
-    mapping = (source.options.get("values") or {}).get(column) or {}
-    if not mapping:
-        return "false", "NULL"
-    keys = ", ".join(_lit(k) for k in mapping)
-    cases = " ".join(f"WHEN {_lit(k)} THEN {'NULL' if v is None else _lit(v)}"
-                     for k, v in mapping.items())
-    return f"coalesce({expr} IN ({keys}), false)", f"CASE {expr} {cases} END"
 
 
 def _layers(source: Source, mapping: Mapping[str, str]) -> list[dict[str, str]]:
@@ -204,17 +195,8 @@ class HubspotDealsConnector:
     options_schema = OPTIONS_SCHEMA
 
     def load(self, source: Source, context: LoadContext) -> str:
-        con, opts = context.con, source.options
-        dialect = sniff_csv(source.path, delimiter=opts.get("delimiter"),
-                            encoding=opts.get("encoding"))
-        mapping = match_header(dialect, HEADERS)
-        overrides = opts.get("columns") or {}
-        for canonical, column in overrides.items():
-            if column is None:
-                mapping.pop(canonical, None)
-            else:
-                mapping[canonical] = column
-        require_columns(source, dialect, {k: v for k, v in overrides.items() if v is not None})
+        con = context.con
+        mapping, dialect = export_columns(source, HEADERS)
 
         # read the export once, each per-row value computed once; the counts below are
         # queries on this table
