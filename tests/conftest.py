@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -85,3 +86,36 @@ scoring: {method: staged, overall: minimum}
 @pytest.fixture
 def base_ruleset(write: Callable[[str, str], Path]) -> Path:
     return write("base.yaml", BASE)
+
+
+# -- the public Maven "CRM Sales Opportunities" data (../shared/data; never in the wheel) ----
+
+SHARED = Path(os.environ.get("ENABLEFRAME_SHARED_DATA", REPO.parent / "shared" / "data"))
+MAVEN = SHARED / "maven_crm_sales_opportunities"
+needs_maven = pytest.mark.skipif(
+    not (MAVEN / "sales_pipeline.csv").is_file() or not (MAVEN / "sales_teams.csv").is_file(),
+    reason=f"public Maven CRM data (sales_pipeline.csv, sales_teams.csv) not found at {MAVEN}; "
+           "set ENABLEFRAME_SHARED_DATA to the folder holding maven_crm_sales_opportunities")
+
+
+def maven_workspace(period: str | None = None) -> str:
+    """A workspace over the Maven CSVs, mapped as in the connectors issue."""
+    when = f"period: {period}\n" if period else ""
+    return f"""\
+apiVersion: enableframe/v1
+kind: Workspace
+client: MavenTech
+ruleset: builtin:enablement-3.0
+{when}sources:
+  opportunities:
+    connector: csv
+    path: {MAVEN}/sales_pipeline.csv
+    columns: {{id: opportunity_id, owner: sales_agent, product: product, account: account,
+              stage: deal_stage, created_at: engage_date, closed_at: close_date,
+              amount: close_value}}
+    values: {{stage: {{Won: won, Lost: lost, Engaging: open, Prospecting: open}}}}
+  sellers:
+    connector: csv
+    path: {MAVEN}/sales_teams.csv
+    columns: {{id: sales_agent, name: sales_agent, manager: manager, region: regional_office}}
+"""

@@ -14,35 +14,13 @@ from typing import Any
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
+from conftest import MAVEN, maven_workspace, needs_maven
 
 from enableframe import resources
 from enableframe.plugin_host import reset_plugin_host
 from enableframe.ruleset import load_ruleset
 
-SHARED = Path(os.environ.get("ENABLEFRAME_SHARED_DATA", REPO.parent / "shared" / "data"))
-MAVEN = SHARED / "maven_crm_sales_opportunities"
-needs_maven = pytest.mark.skipif(not MAVEN.is_dir(),
-                                 reason=f"public Maven CRM data not found at {MAVEN}")
-
-MAVEN_WORKSPACE = f"""
-apiVersion: enableframe/v1
-kind: Workspace
-client: MavenTech
-ruleset: builtin:enablement-3.0
-sources:
-  opportunities:
-    connector: csv
-    path: {MAVEN}/sales_pipeline.csv
-    columns: {{id: opportunity_id, owner: sales_agent, product: product, account: account,
-              stage: deal_stage, created_at: engage_date, closed_at: close_date,
-              amount: close_value}}
-    values: {{stage: {{Won: won, Lost: lost, Engaging: open, Prospecting: open}}}}
-  sellers:
-    connector: csv
-    path: {MAVEN}/sales_teams.csv
-    columns: {{id: sales_agent, name: sales_agent, manager: manager, region: regional_office}}
-"""
+MAVEN_WORKSPACE = maven_workspace()
 
 # Beside the Maven data: an intake log (a third source, appended under sources:) and every
 # workspace input, with one waiver in force and one past its expiry.

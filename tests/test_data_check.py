@@ -3,39 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import maven_workspace, needs_maven
 
 from enableframe.data_load import load_data
 from enableframe.plugin_host import reset_plugin_host
 from enableframe.workspace import load_workspace
 
-SHARED = Path(os.environ.get("ENABLEFRAME_SHARED_DATA", REPO.parent / "shared" / "data"))
-MAVEN = SHARED / "maven_crm_sales_opportunities"
-needs_maven = pytest.mark.skipif(not MAVEN.is_dir(),
-                                 reason=f"public Maven CRM data not found at {MAVEN}")
-
-MAVEN_WORKSPACE = f"""
-apiVersion: enableframe/v1
-kind: Workspace
-client: MavenTech
-ruleset: builtin:enablement-3.0
-sources:
-  opportunities:
-    connector: csv
-    path: {MAVEN}/sales_pipeline.csv
-    columns: {{id: opportunity_id, owner: sales_agent, product: product, account: account,
-              stage: deal_stage, created_at: engage_date, closed_at: close_date,
-              amount: close_value}}
-    values: {{stage: {{Won: won, Lost: lost, Engaging: open, Prospecting: open}}}}
-  sellers:
-    connector: csv
-    path: {MAVEN}/sales_teams.csv
-    columns: {{id: sales_agent, name: sales_agent, manager: manager, region: regional_office}}
-"""
+MAVEN_WORKSPACE = maven_workspace()
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import statistics
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -28,38 +27,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO
+from conftest import MAVEN, maven_workspace, needs_maven
 
 from enableframe.cli import cli
 from enableframe.plugin_host import reset_plugin_host
 
-SHARED = Path(os.environ.get("ENABLEFRAME_SHARED_DATA", REPO.parent / "shared" / "data"))
-MAVEN = SHARED / "maven_crm_sales_opportunities"
-pytestmark = pytest.mark.skipif(
-    not (MAVEN / "sales_pipeline.csv").is_file() or not (MAVEN / "sales_teams.csv").is_file(),
-    reason=f"public Maven CRM data (sales_pipeline.csv, sales_teams.csv) not found at {MAVEN}; "
-           "set ENABLEFRAME_SHARED_DATA to the folder holding maven_crm_sales_opportunities")
-
-# mapped as in the connectors issue (tests/test_data_check.py), plus a period
-WORKSPACE = """\
-apiVersion: enableframe/v1
-kind: Workspace
-client: MavenTech
-ruleset: builtin:enablement-3.0
-period: {period}
-sources:
-  opportunities:
-    connector: csv
-    path: {maven}/sales_pipeline.csv
-    columns: {{id: opportunity_id, owner: sales_agent, product: product, account: account,
-              stage: deal_stage, created_at: engage_date, closed_at: close_date,
-              amount: close_value}}
-    values: {{stage: {{Won: won, Lost: lost, Engaging: open, Prospecting: open}}}}
-  sellers:
-    connector: csv
-    path: {maven}/sales_teams.csv
-    columns: {{id: sales_agent, name: sales_agent, manager: manager, region: regional_office}}
-"""
+pytestmark = needs_maven
 
 Q4 = (dt.date(2017, 10, 1), dt.date(2017, 12, 31))
 Q3 = (dt.date(2017, 7, 1), dt.date(2017, 9, 30))
@@ -168,7 +141,7 @@ def expected(period: tuple[dt.date, dt.date], by: str | None = None) -> dict[str
 
 def metrics_json(tmp_path: Path, period: str, *args: str) -> dict[str, dict[str, Any]]:
     (tmp_path / "enableframe.yaml").write_text(
-        WORKSPACE.format(period=period, maven=MAVEN), encoding="utf-8")
+        maven_workspace(period), encoding="utf-8")
     result = CliRunner().invoke(cli, ["metrics", "--format", "json", *args, str(tmp_path)],
                                 catch_exceptions=False)
     assert result.exit_code == 0, result.output
