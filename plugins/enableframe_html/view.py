@@ -8,9 +8,10 @@ reaches the page through Jinja2's autoescaping.
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Mapping
 from typing import Any
+
+from enableframe.formatting import format_value as fmt_value
 
 STATUS_WORDS = {"pass": "pass", "fail": "fail", "unknown": "unknown", "waived": "waived"}
 DEFAULT_LEVELS = {1: "Ad hoc", 2: "Tactical", 3: "Integrated", 4: "Strategic"}
@@ -23,27 +24,6 @@ NAMED_GROUPINGS = {"manager", "owner", "seller", "learner", "user", "name"}
 
 
 # -- numbers ------------------------------------------------------------------------------
-
-def fmt_value(value: Any, unit: str | None = None) -> str:
-    """A metric value as a person reads it; ``unknown`` for None."""
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if not isinstance(value, int | float) or math.isnan(value) or math.isinf(value):
-        return str(value)
-    if unit == "ratio":
-        return f"{value:.1%}"
-    if unit == "currency":
-        return f"{value:,.0f}"
-    if unit == "days":
-        return f"{value:,.0f} day{'' if round(value) == 1 else 's'}"
-    if unit == "per_month":
-        return f"{value:,.2f} a month"
-    if float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.2f}".rstrip("0").rstrip(".")
-
 
 def fmt_delta(now: float, before: float, unit: str | None) -> str:
     """The size of a change, unsigned (the words say up or down)."""

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import math
+from typing import Any
 
-def format_value(value: float | None, unit: str | None) -> str:
-    """``60.3%`` for a ratio, ``2,343`` for currency, ``51 days``; ``unknown`` for None."""
+
+def format_value(value: Any, unit: str | None = None) -> str:
+    """A metric value as a person reads it: ``60.3%`` for a ratio, ``2,343`` for currency,
+    ``51 days``; ``unknown`` for None."""
     if value is None:
         return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if not isinstance(value, int | float) or math.isnan(value) or math.isinf(value):
+        return str(value)
     if unit == "ratio":
         return f"{value:.1%}"
     if unit == "currency":
         return f"{value:,.0f}"
     if unit == "days":
-        return f"{value:,.0f} days"
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
+        return f"{value:,.0f} day{'' if round(value) == 1 else 's'}"
+    if unit == "per_month":
+        return f"{value:,.2f} a month"
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.3g}" if abs(value) < 1 else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def direction(value: float | None, before: float | None, better: str | None) -> str:
