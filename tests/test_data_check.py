@@ -144,3 +144,10 @@ def test_missing_file_is_one_line(write, run) -> None:
     result = run("data", "check", str(path))
     assert result.exit_code == 2
     assert "data/opportunities.csv does not exist" in result.stderr
+
+
+def test_blank_lines_are_counted_not_dropped(write, run) -> None:
+    path = _workspace(write, "id,owner,stage\na,ann,won\n\nb,bob,lost\n\n\nc,cy,open\n")
+    (opps,) = json.loads(run("data", "check", "--format", "json", str(path)).stdout)["tables"]
+    assert (opps["read"], opps["accepted"], opps["skipped"]) == (6, 3, 3)
+    assert opps["skips"] == [{"reason": "blank line", "count": 3, "sample_rows": []}]

@@ -15,6 +15,7 @@ from enableframe.connectors import (
     create_view,
     match_header,
     read_csv_sql,
+    report_blank_lines,
     require_columns,
     sniff_csv,
 )
@@ -66,7 +67,9 @@ class CsvConnector:
             if column in canonical_columns(source.table) and column not in mapping:
                 mapping[column] = column
         require_columns(source, dialect, mapping)
-        return create_view(context, source, read_csv_sql(source.path, dialect, mapping))
+        relation = create_view(context, source, read_csv_sql(source.path, dialect, mapping))
+        report_blank_lines(context, source, dialect, relation)
+        return relation
 
 
 class RequestsCsvConnector(CsvConnector):
@@ -91,7 +94,9 @@ class RequestsCsvConnector(CsvConnector):
                             encoding=opts.get("encoding"))
         mapping = {**match_header(dialect, self.ALIASES), **(opts.get("columns") or {})}
         require_columns(source, dialect, mapping)
-        return create_view(context, source, read_csv_sql(source.path, dialect, mapping))
+        relation = create_view(context, source, read_csv_sql(source.path, dialect, mapping))
+        report_blank_lines(context, source, dialect, relation)
+        return relation
 
 
 @hookimpl
