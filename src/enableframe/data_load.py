@@ -39,7 +39,7 @@ class LoadedData:
 
 
 CACHE_FILE = "cache.duckdb"
-MEMORY_LIMIT = "500MB"
+MEMORY_LIMIT = "450MB"
 _META = "_enableframe_cache"
 
 
