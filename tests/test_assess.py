@@ -266,3 +266,16 @@ def test_an_answer_to_an_unknown_question_is_a_located_one_line_error(tmp_path: 
     assert len(lines) == 1
     assert lines[0].startswith("error: answers.yaml:2:14: $[1].question: unknown question "
                                "'cso_agenda_knwon'; the ruleset asks: cso_agenda_known, ")
+
+
+def test_a_missing_ruleset_is_located_at_the_workspace_line(write, tmp_path, monkeypatch,
+                                                             run) -> None:
+    monkeypatch.chdir(tmp_path)
+    write("x.csv", "id,owner,stage\n")
+    write("enableframe.yaml", "apiVersion: enableframe/v1\nkind: Workspace\nclient: X\n"
+          "ruleset: builtin:nope\nsources:\n  opportunities: {connector: csv, path: x.csv}\n")
+    result = run("assess", ".", "--no-history")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: enableframe.yaml:4:10: $.ruleset: unknown built-in ruleset 'builtin:nope'; "
+        "available: builtin:enablement-3.0, builtin:maturity-curve"]

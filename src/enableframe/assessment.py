@@ -79,7 +79,8 @@ def run_assessment(workspace_path: str | Path, *, today: dt.date | None = None,
 
     today = today or dt.date.today()
     workspace = load_workspace(workspace_path)
-    ruleset = load_ruleset(workspace.ruleset_ref, cache_dir=workspace.root / CACHE_DIR)
+    ruleset = load_ruleset(workspace.ruleset_ref, cache_dir=workspace.root / CACHE_DIR,
+                           at=workspace.ruleset_location)
     inputs = load_inputs(workspace, ruleset)
     loaded = load_data(workspace, cache=cache, progress=progress)
     period = resolve_period(workspace.period, latest_date(loaded.con))

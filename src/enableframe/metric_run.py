@@ -76,7 +76,8 @@ def run_metrics(workspace_path: str | Path, *, by: str | None = None,
     workspace = load_workspace(workspace_path)
     from enableframe.workspace import CACHE_DIR
 
-    ruleset = load_ruleset(workspace.ruleset_ref, cache_dir=workspace.root / CACHE_DIR)
+    ruleset = load_ruleset(workspace.ruleset_ref, cache_dir=workspace.root / CACHE_DIR,
+                           at=workspace.ruleset_location)
     unknown = sorted((only or set()) - set(ruleset.metrics))
     if unknown:
         raise UserError(f"unknown metric {', '.join(unknown)}; the ruleset defines: "

@@ -142,9 +142,13 @@ class _Loader:
     problems: list[Problem] = field(default_factory=list)
     texts: dict[str, list[str]] = field(default_factory=dict)
     chain: list[str] = field(default_factory=list)
+    root_path: str = ""  # json path of the top-level reference, when it is written in a file
+    ref_path: str = ""
 
     def resolve(self, ref: str, folder: Path | Traversable, at: Location,
                 stack: tuple[_Source, ...] = ()) -> YMap | None:
+        # where the reference is written: an extends entry, or a workspace's ruleset:
+        self.ref_path = "$.extends" if stack else self.root_path
         source = self._open(ref, folder, at)
         if source is None:
             return None
@@ -211,7 +215,7 @@ class _Loader:
             if name not in builtins:
                 available = ", ".join(f"builtin:{n}" for n in builtins)
                 self.problems.append(Problem(
-                    at, "$.extends" if at.line else "",
+                    at, self.ref_path if at.line else "",
                     f"unknown built-in ruleset '{ref}'; available: {available}"))
                 return None
             found = builtins[name]
@@ -226,7 +230,7 @@ class _Loader:
                 return None
             except OSError as exc:
                 reason = exc.strerror or type(exc).__name__
-                self.problems.append(Problem(at, "$.extends" if at.line else "",
+                self.problems.append(Problem(at, self.ref_path if at.line else "",
                                              f"cannot read ruleset '{ref}': {reason}"))
                 return None
             return _Source(str(path), _display(path), data, path.parent)
@@ -242,23 +246,26 @@ def _display(path: Path) -> str:
     return str(path) if rel.startswith("..") else rel
 
 
-def resolve_ref(ref: str, base: str | Path | None = None) -> tuple[YMap | None, _Loader]:
+def resolve_ref(ref: str, base: str | Path | None = None,
+                at: Location | None = None) -> tuple[YMap | None, _Loader]:
     """Read and merge the extends chain of ``ref``; problems are collected, not raised."""
     loader = _Loader()
+    loader.root_path = "$.ruleset" if at else ""
     folder = Path(base) if base is not None else Path.cwd()
-    doc = loader.resolve(str(ref), folder, Location(""))
+    doc = loader.resolve(str(ref), folder, at or Location(""))
     return doc, loader
 
 
 def check_ruleset(ref: str, base: str | Path | None = None,
                   metric_kinds: Mapping[str, KindSpec] | None = None,
-                  cache_dir: Path | None = None) -> tuple[Ruleset | None, list[Problem]]:
+                  cache_dir: Path | None = None, at: Location | None = None
+                  ) -> tuple[Ruleset | None, list[Problem]]:
     """Everything wrong with ``ref`` (errors and warnings), and the ruleset if it has no error.
 
     With ``cache_dir``, a ruleset whose files, enableframe version and metric kinds are
     unchanged since it last validated clean is not validated again (no jsonschema, no
     networkx): only its conditions are compiled."""
-    doc, loader = resolve_ref(ref, base)
+    doc, loader = resolve_ref(ref, base, at)
     problems = list(loader.problems)
     if metric_kinds is None:
         from enableframe.plugin_host import get_plugin_host
@@ -322,9 +329,9 @@ def check_ruleset_text(data: bytes, display: str, folder: Path
 
 
 def load_ruleset(ref: str, base: str | Path | None = None, *,
-                 cache_dir: Path | None = None) -> Ruleset:
+                 cache_dir: Path | None = None, at: Location | None = None) -> Ruleset:
     """Load ``ref`` or raise :class:`RulesetError` with every problem."""
-    ruleset, problems = check_ruleset(ref, base, cache_dir=cache_dir)
+    ruleset, problems = check_ruleset(ref, base, cache_dir=cache_dir, at=at)
     if ruleset is None:
         raise RulesetError(problems)
     return ruleset

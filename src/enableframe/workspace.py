@@ -31,6 +31,11 @@ class Workspace:
         return self.path.parent
 
     @property
+    def ruleset_location(self) -> Location:
+        """Where ``ruleset:`` is written, for errors about the ruleset it names."""
+        return self.document.value_locs.get("ruleset", Location(str(self.path)))
+
+    @property
     def ruleset_ref(self) -> str:
         """The ruleset reference resolved against the workspace folder."""
         if self.ruleset.startswith("builtin:"):
