@@ -5,7 +5,7 @@ Uses only enableframe's public API (``hookimpl`` and ``enableframe.connectors``)
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from enableframe import hookimpl
 from enableframe.connectors import (
@@ -13,6 +13,7 @@ from enableframe.connectors import (
     Source,
     canonical_columns,
     create_view,
+    csv_options_schema,
     match_header,
     read_csv_sql,
     report_blank_lines,
@@ -22,37 +23,12 @@ from enableframe.connectors import (
 
 TABLES = ("opportunities", "sellers", "learning_records", "content_events", "requests")
 
-COMMON_OPTIONS: dict[str, Any] = {
-    "values": {
-        "type": "object",
-        "description": "Per canonical column, source value -> canonical value.",
-        "additionalProperties": {"type": "object",
-                                 "additionalProperties": {"type": ["string", "null"]}},
-    },
-    "date_format": {
-        "description": "strptime format(s) tried after ISO dates, e.g. '%m/%d/%Y'.",
-        "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}],
-    },
-    "decimal_comma": {"type": "boolean",
-                      "description": "Numbers are written 1.234,56 (European)."},
-    "delimiter": {"type": "string", "minLength": 1, "maxLength": 1,
-                  "description": "Field delimiter; sniffed when omitted."},
-    "encoding": {"enum": ["utf-8", "utf-16", "latin-1"],
-                 "description": "File encoding; sniffed (BOM, UTF-8, else Latin-1) when omitted."},
-}
-
-
-def _schema(extra: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "object", "additionalProperties": False,
-            "properties": {**COMMON_OPTIONS, **extra}}
-
-
 class CsvConnector:
     """Any CSV export, with an explicit column mapping (canonical: source column)."""
 
     name = "csv"
     tables = TABLES
-    options_schema = _schema({
+    options_schema = csv_options_schema(**{
         "columns": {"type": "object", "additionalProperties": {"type": "string"},
                     "description": "Canonical column -> source header; unmapped canonical "
                                    "columns are taken from a header of the same name."},

@@ -48,25 +48,14 @@ from enableframe.connectors import (
     Source,
     blank_lines,
     create_view,
+    csv_options_schema,
     export_columns,
     read_csv_sql,
-)
-from enableframe.connectors import (
     sql_flag as _flag,
-)
-from enableframe.connectors import (
     sql_ident as _ident,
-)
-from enableframe.connectors import (
     sql_literal as _lit,
-)
-from enableframe.connectors import (
     sql_normalised as _norm,
-)
-from enableframe.connectors import (
     sql_text as _text,
-)
-from enableframe.connectors import (
     sql_value_map as _user_map,
 )
 
@@ -103,38 +92,15 @@ CLEARED = "close date of an open deal is its expected close date: cleared"
 TYPE_LEFT_EMPTY = ("type value '", "' is not new business, upsell, cross-sell or renewal: left "
                    "empty (map it under values: type)")
 
-_STRINGS = {"type": "string"}
-OPTIONS_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "columns": {
-            "type": "object",
-            "description": "Canonical column (or is_closed_won / is_closed) -> export "
-                           "header, overriding the standard labels; null unmaps.",
-            "propertyNames": {"enum": sorted(HEADERS)},
-            "additionalProperties": {"type": ["string", "null"]},
-        },
-        "values": {
-            "type": "object",
-            "description": "Per canonical column, export value -> canonical value; stage and "
-                           "type mappings win over the built-in ones (Is Closed Won / Is "
-                           "Deal Closed? win over both).",
-            "additionalProperties": {"type": "object",
-                                     "additionalProperties": {"type": ["string", "null"]}},
-        },
-        "date_format": {
-            "description": "strptime format(s) tried after ISO dates, e.g. '%d/%m/%Y'.",
-            "oneOf": [_STRINGS, {"type": "array", "items": _STRINGS, "minItems": 1}],
-        },
-        "decimal_comma": {"type": "boolean",
-                          "description": "Amounts are written 1.234,56 (European locale)."},
-        "delimiter": {"type": "string", "minLength": 1, "maxLength": 1,
-                      "description": "Field delimiter; sniffed when omitted."},
-        "encoding": {"enum": ["utf-8", "utf-16", "latin-1"],
-                     "description": "File encoding; sniffed when omitted."},
+OPTIONS_SCHEMA: dict[str, Any] = csv_options_schema(**{
+    "columns": {
+        "type": "object",
+        "description": "Canonical column (or is_closed_won / is_closed) -> export "
+                       "header, overriding the standard labels; null unmaps.",
+        "propertyNames": {"enum": sorted(HEADERS)},
+        "additionalProperties": {"type": ["string", "null"]},
     },
-}
+})
 
 
 

@@ -349,3 +349,33 @@ def export_columns(source: Source, headers: Mapping[str, Sequence[str]]
             mapping[canonical] = column
     require_columns(source, dialect, {k: v for k, v in overrides.items() if v is not None})
     return mapping, dialect
+
+
+# -- option schemas -------------------------------------------------------------------------
+
+CSV_OPTIONS: dict[str, Any] = {
+    "values": {
+        "type": "object",
+        "description": "Per canonical column, source value -> canonical value (null: empty).",
+        "additionalProperties": {"type": "object",
+                                 "additionalProperties": {"type": ["string", "null"]}},
+    },
+    "date_format": {
+        "description": "strptime format(s) tried after ISO dates, e.g. '%m/%d/%Y'.",
+        "oneOf": [{"type": "string"},
+                  {"type": "array", "items": {"type": "string"}, "minItems": 1}],
+    },
+    "decimal_comma": {"type": "boolean",
+                      "description": "Numbers are written 1.234,56 (European)."},
+    "delimiter": {"type": "string", "minLength": 1, "maxLength": 1,
+                  "description": "Field delimiter; sniffed when omitted."},
+    "encoding": {"enum": ["utf-8", "utf-16", "latin-1"],
+                 "description": "File encoding; sniffed (BOM, UTF-8, else Latin-1) when omitted."},
+}
+
+
+def csv_options_schema(**extra: Any) -> dict[str, Any]:
+    """The JSON Schema of a CSV connector's options: :data:`CSV_OPTIONS` (values,
+    date_format, decimal_comma, delimiter, encoding) and the connector's own ``extra``."""
+    return {"type": "object", "additionalProperties": False,
+            "properties": {**CSV_OPTIONS, **extra}}
