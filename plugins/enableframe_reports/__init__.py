@@ -10,8 +10,7 @@ import json
 from typing import Any
 
 from enableframe import hookimpl
-from enableframe.formatting import direction
-from enableframe.formatting import format_value as fmt_value
+from enableframe.formatting import direction, format_value as fmt_value
 
 STATUS = {"pass": "PASS", "fail": "FAIL", "unknown": "UNKNOWN", "waived": "WAIVED"}
 PLURALS = {"criterion": "criteria"}
