@@ -100,6 +100,8 @@ def columns(table: str) -> list[_Column]:
     return out
 
 
+DATE_RANGE = ("1900-01-01", "2199-12-31")  # dates outside are rejected as placeholders
+DATE_RANGE_SQL = f"DATE '{DATE_RANGE[0]}' AND DATE '{DATE_RANGE[1]}'"
 SQL_TYPES = {"text": "VARCHAR", "number": "DOUBLE", "date": "DATE", "datetime": "TIMESTAMP"}
 
 
@@ -138,6 +140,9 @@ def conform(con: Any, table: str, relation: str, *, values: Mapping[str, Mapping
             typed = f"COALESCE({fast}, TRY_CAST({cleaned} AS DOUBLE))"
             reasons.append(f"CASE WHEN {t} IS NOT NULL AND {name} IS NULL THEN "
                            f"{_lit('unparseable number in ' + col.name)} END")
+            # NaN, Infinity and overflows (1e309) cast to DOUBLE but are no amounts
+            reasons.append(f"CASE WHEN NOT isfinite({name}) THEN "
+                           f"{_lit('not a finite number in ' + col.name)} END")
             if col.name in ("amount", "effort", "quota"):
                 reasons.append(f"CASE WHEN {name} < 0 THEN {_lit('negative ' + col.name)} END")
             if col.minimum is not None or col.maximum is not None:
@@ -155,6 +160,10 @@ def conform(con: Any, table: str, relation: str, *, values: Mapping[str, Mapping
                 typed = f"COALESCE(TRY_CAST({t} AS DATE), CAST({typed} AS DATE))"
             reasons.append(f"CASE WHEN {t} IS NOT NULL AND {name} IS NULL THEN "
                            f"{_lit('unparseable date in ' + col.name)} END")
+            # year 1 or 9999 is a placeholder, not a date (and past 9999 Python cannot read it)
+            reasons.append(f"CASE WHEN {name} NOT BETWEEN {DATE_RANGE_SQL} THEN "
+                           f"{_lit(f'date in {col.name} outside {DATE_RANGE[0]}..{DATE_RANGE[1]}')}"
+                           " END")
         elif col.enum:
             mapping = values.get(col.name, {})
             cases = " ".join(f"WHEN {_lit(k)} THEN {_lit(v)}" for k, v in mapping.items())

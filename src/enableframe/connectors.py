@@ -160,6 +160,10 @@ def sniff_csv(path: Path, *, delimiter: str | None = None,
             delimiter = max(",;\t|", key=first_line.count)
     header = tuple(next(csv.reader([first_line], delimiter=delimiter)))
     header = tuple(h.strip() for h in header)
+    if "\x00" in first_line:
+        raise UserError("the header line holds NUL bytes: a binary file, or UTF-16 without a "
+                        "byte-order mark; a text CSV (UTF-8, Latin-1, or UTF-16 with a BOM) is "
+                        "expected", Location(str(path), 1))
     if not any(header):
         raise UserError("the first line is empty; a header row is expected",
                         Location(str(path), 1))
@@ -186,7 +190,8 @@ def read_csv_sql(path: Path, dialect: CsvDialect, select: Mapping[str, str]) -> 
     quote = _quote
     # duplicate header names would collide in DuckDB's column list: number them
     names, seen = [], {}
-    for h in dialect.header:
+    for n, h in enumerate(dialect.header, 1):
+        h = h or f"_column{n}"  # an unnamed column (a trailing delimiter): DuckDB needs a name
         seen[h] = seen.get(h, 0) + 1
         names.append(h if seen[h] == 1 else f"{h}_{seen[h]}")
     types = ", ".join(f"{quote(h)}: 'VARCHAR'" for h in names)
@@ -242,9 +247,16 @@ def _has_empty_line(path: Path) -> bool:
 
 
 def require_columns(source: Source, dialect: CsvDialect, wanted: Mapping[str, str]) -> None:
-    """One clear error when a mapped source column is not in the file's header."""
+    """One clear error when a mapped source column is not in the file's header, or is in it
+    more than once (which of the two would be read is not for us to guess)."""
     header = set(dialect.header)
     for canonical, column in wanted.items():
+        if dialect.header.count(column) > 1:
+            at = ", ".join(str(n) for n, h in enumerate(dialect.header, 1) if h == column)
+            raise UserError(
+                f"column {column!r} (mapped to {source.table}.{canonical}) appears "
+                f"{dialect.header.count(column)} times in the header (columns {at}); rename "
+                "all but one", Location(source.display, 1))
         if column not in header:
             import difflib
 
@@ -347,7 +359,7 @@ def export_columns(source: Source, headers: Mapping[str, Sequence[str]]
             mapping.pop(canonical, None)
         else:
             mapping[canonical] = column
-    require_columns(source, dialect, {k: v for k, v in overrides.items() if v is not None})
+    require_columns(source, dialect, mapping)
     return mapping, dialect
 
 

@@ -63,8 +63,8 @@ def _whole_months(start: dt.date, end: dt.date) -> int:
 
 def quarter(year: int, q: int) -> Period:
     start = dt.date(year, 3 * q - 2, 1)
-    end = (dt.date(year + 1, 1, 1) if q == 4 else dt.date(year, 3 * q + 1, 1)) \
-        - dt.timedelta(days=1)
+    end = dt.date(year, 12, 31) if q == 4 else \
+        dt.date(year, 3 * q + 1, 1) - dt.timedelta(days=1)
     return Period(start, end, f"{year}-Q{q}")
 
 

@@ -84,9 +84,15 @@ def load_workspace(path: str | Path) -> Workspace:
     for table, spec in doc["sources"].items():
         options = {k: v for k, v in to_plain(spec).items() if k not in ("connector", "path")}
         options["_display_path"] = spec["path"]
+        try:
+            path = (file.parent / spec["path"]).resolve()
+        except (RuntimeError, OSError) as exc:  # a symlink loop (RuntimeError before 3.13)
+            reason = getattr(exc, "strerror", None) or str(exc).split(" from ")[0]
+            raise UserError(f"sources.{table}: cannot resolve path {spec['path']}: {reason}",
+                            spec.value_locs.get("path", doc.loc)) from None
         sources[table] = Source(
             table=table, connector=spec["connector"],
-            path=(file.parent / spec["path"]).resolve(), options=options,
+            path=path, options=options,
             location=doc["sources"].key_locs.get(table, doc.loc), node=spec)
     return Workspace(path=file.resolve(), client=doc["client"], ruleset=doc["ruleset"],
                      period=to_plain(doc.get("period", {})), sources=sources,
