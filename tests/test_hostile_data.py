@@ -116,3 +116,18 @@ def test_last_quarter_of_year_9999_has_an_end() -> None:
     from enableframe.periods import quarter
 
     assert str(quarter(9999, 4).end) == "9999-12-31"
+
+
+def test_a_long_unknown_value_is_cut_in_its_reason(write, run) -> None:
+    long_stage = "x" * 500
+    write("data/opportunities.csv", f"id,owner,stage\na,ann,{long_stage}\n")
+    path = write("enableframe.yaml", "apiVersion: enableframe/v1\nkind: Workspace\n"
+                 "client: T\nruleset: builtin:enablement-3.0\nsources:\n"
+                 "  opportunities: {connector: csv, path: data/opportunities.csv}\n")
+    import json
+
+    (opps,) = json.loads(run("data", "check", "--format", "json", str(path.parent))
+                         .stdout)["tables"]
+    (reason,) = [r["reason"] for r in opps["rejections"]]
+    assert reason.startswith("unknown stage value '" + "x" * 40 + "...'")
+    assert len(reason) < 150

@@ -225,8 +225,11 @@ def conform(con: Any, table: str, relation: str, *, values: Mapping[str, Mapping
     return quality
 
 
-def _quote_sql(expr: str) -> str:
-    return f"'''' || {expr} || ''''"
+def _quote_sql(expr: str, limit: int = 40) -> str:
+    """The value quoted for a reason, cut at ``limit`` characters: an unterminated quote in
+    a CSV can swallow the rest of the file into one value."""
+    cut = f"CASE WHEN length({expr}) > {limit} THEN left({expr}, {limit}) || '...' "
+    return "'''' || " + cut + f"ELSE {expr} END || ''''"
 
 
 def _reason_list(exprs: list[str]) -> str:
