@@ -131,3 +131,18 @@ def test_a_long_unknown_value_is_cut_in_its_reason(write, run) -> None:
     (reason,) = [r["reason"] for r in opps["rejections"]]
     assert reason.startswith("unknown stage value '" + "x" * 40 + "...'")
     assert len(reason) < 150
+
+
+def test_a_row_with_more_fields_than_the_header_is_a_counted_rejection(write, run) -> None:
+    import json
+
+    write("data/opportunities.csv", "id,owner,stage\na,ann,won\nb,bob,lost,EXTRA,MORE\nc,cy,open\n")
+    path = write("enableframe.yaml", "apiVersion: enableframe/v1\nkind: Workspace\n"
+                 "client: T\nruleset: builtin:enablement-3.0\nsources:\n"
+                 "  opportunities: {connector: csv, path: data/opportunities.csv}\n")
+    (opps,) = json.loads(run("data", "check", "--format", "json", str(path.parent))
+                         .stdout)["tables"]
+    assert (opps["read"], opps["accepted"], opps["rejected"]) == (3, 2, 1)
+    assert opps["rejections"] == [{
+        "reason": "more fields than the header (a delimiter inside an unquoted value?)",
+        "count": 1, "sample_rows": [2]}]

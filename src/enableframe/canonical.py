@@ -202,12 +202,20 @@ def conform(con: Any, table: str, relation: str, *, values: Mapping[str, Mapping
         reasons.append("CASE WHEN learner IS NOT NULL AND learner NOT IN "
                        "(SELECT id FROM sellers WHERE id IS NOT NULL) THEN "
                        "'learner not found among sellers' END")
+    extra_src = extra_typed = ""
+    if "_extra" in present:  # a CSV connector's sentinel: fields beyond the header
+        extra_src, extra_typed = ", r._extra AS _extra", ", _extra"
+        reasons.append("CASE WHEN _extra IS NOT NULL THEN "
+                       "'more fields than the header (a delimiter inside an unquoted value?)' "
+                       "END")
     work = f"_checked_{table}"
     text_cols = ", ".join(f"{_ident('_t_' + c.name)}" for c in columns(table))
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {work} AS "
-        f"WITH _src AS (SELECT _row, {', '.join(typed_cols[1::2])} FROM {_ident(relation)} r), "
-        f"typed AS (SELECT _row, {text_cols}, {', '.join(typed_cols[2::2])} FROM _src) "
+        f"WITH _src AS (SELECT _row, {', '.join(typed_cols[1::2])}{extra_src} "
+        f"FROM {_ident(relation)} r), "
+        f"typed AS (SELECT _row, {text_cols}, {', '.join(typed_cols[2::2])}{extra_typed} "
+        f"FROM _src) "
         f"SELECT typed._row, {', '.join('typed.' + _ident(n) for n in names)}, "
         f"{_reason_list(reasons)} AS _reasons, "
         f"{_reason_list(repairs)} AS _repairs FROM typed{joins}")

@@ -178,6 +178,9 @@ def _ident(s: str) -> str:
     return '"' + s.replace('"', '""') + '"'
 
 
+EXTRA_FIELDS = "__enableframe_extra_fields__"
+
+
 def read_csv_sql(path: Path, dialect: CsvDialect, select: Mapping[str, str]) -> str:
     """SQL reading a CSV as text with ``_row``, its columns renamed: ``select`` maps each
     canonical name to the header column it comes from (one column may feed several).
@@ -194,8 +197,11 @@ def read_csv_sql(path: Path, dialect: CsvDialect, select: Mapping[str, str]) -> 
         h = h or f"_column{n}"  # an unnamed column (a trailing delimiter): DuckDB needs a name
         seen[h] = seen.get(h, 0) + 1
         names.append(h if seen[h] == 1 else f"{h}_{seen[h]}")
-    types = ", ".join(f"{quote(h)}: 'VARCHAR'" for h in names)
-    wanted = ", ".join(f"{_ident(src)} AS {_ident(canon)}" for canon, src in select.items())
+    # one column more than the header: a row with extra fields fills it, so the check can
+    # reject that row by name instead of DuckDB dropping the extras without a word
+    types = ", ".join(f"{quote(h)}: 'VARCHAR'" for h in [*names, EXTRA_FIELDS])
+    wanted = ", ".join([*(f"{_ident(src)} AS {_ident(canon)}" for canon, src in select.items()),
+                        f"{_ident(EXTRA_FIELDS)} AS _extra"])
     return (
         f"SELECT row_number() OVER () AS _row, {wanted} FROM read_csv({quote(str(path))}, "
         f"header = true, auto_detect = false, delim = {quote(dialect.delimiter)}, "
