@@ -304,3 +304,11 @@ def test_init_library_function_returns_the_files(tmp_path: Path) -> None:
     written = init_workspace(tmp_path / "x", "builtin:maturity-curve", "Initech")
     assert [p.name for p in written] == list(FILES)
     assert "- builtin:maturity-curve" in (tmp_path / "x" / "ruleset.yaml").read_text("utf-8")
+
+
+def test_a_fresh_scaffold_says_what_to_add(tmp_path, run) -> None:
+    run("init", str(tmp_path / "ws"), "--client", "Globex")
+    result = run("assess", str(tmp_path / "ws"), "--no-history")
+    assert result.exit_code == 2
+    assert result.stderr.strip().endswith(
+        "$.sources: is empty; at least 1 entry needed (Canonical table name to its source.)")

@@ -60,7 +60,12 @@ def _describe(error: Any, doc: Any, fallback: Location) -> list[Problem]:
                     f"unknown key '{key}'; allowed: {', '.join(allowed)}")
             for key in extra
         ]
-    if error.validator == "const":
+    if error.validator in ("minProperties", "minItems") and not error.instance:
+        n = error.validator_value
+        what = "entry" if n == 1 else "entries"
+        hint = error.schema.get("description", "")
+        message = f"is empty; at least {n} {what} needed" + (f" ({hint})" if hint else "")
+    elif error.validator == "const":
         message = f"{error.instance!r} is not allowed; expected {error.validator_value!r}"
     elif error.validator in ("oneOf", "anyOf") and error.context:
         import jsonschema
