@@ -8,8 +8,8 @@ exists, nothing is written.
 What a fresh scaffold says, by design:
 
 - ``sources`` is an empty mapping with commented examples below it, so ``assess`` stops
-  with one located line (``enableframe.yaml:LINE:COL: $.sources: {} should be
-  non-empty``) pointing at the comment that says what to add. A workspace without data
+  with one located line (``enableframe.yaml:LINE:COL: $.sources: is empty; at least 1
+  entry needed ...``) pointing at the comment that says what to add. A workspace without data
   cannot be assessed, and guessing file names would hide that.
 - ``answers``, ``organisation`` and ``waivers`` are listed and empty: an empty answer list
   leaves every question unanswered, so the criteria reading them are ``unknown``.
