@@ -49,8 +49,10 @@ from enableframe.connectors import (
     blank_lines,
     create_view,
     csv_options_schema,
+    deal_type_layers,
     export_columns,
-    read_csv_sql,
+    read_export,
+    report_repairs,
     sql_flag as _flag,
     sql_ident as _ident,
     sql_literal as _lit,
@@ -140,16 +142,9 @@ def _layers(source: Source, mapping: Mapping[str, str]) -> list[dict[str, str]]:
             f"WHEN _stage_norm IN ({opens}) THEN 'open' "
             "ELSE _stage_name END")
     if "type" in mapping:
-        raw["_type_name"] = _text(_ident("type"))
-        normalised["_type_norm"] = _norm("_type_name")
-        user_cond, user_value = _user_map(source, "type", "_type_name")
-        by_type: dict[str, list[str]] = {}
-        for key, canonical in TYPES.items():
-            by_type.setdefault(canonical, []).append(key)
-        known = " ".join(f"WHEN _type_norm IN ({', '.join(_lit(k) for k in keys)}) "
-                         f"THEN {_lit(canonical)}" for canonical, keys in by_type.items())
-        final["_type"] = f"CASE WHEN {user_cond} THEN {user_value} {known} END"
-        final["_type_mapped"] = user_cond
+        for layer, columns in zip((raw, normalised, final), deal_type_layers(source, TYPES),
+                                  strict=True):
+            layer.update(columns)
     return [raw, normalised, final]
 
 
@@ -166,25 +161,8 @@ class HubspotDealsConnector:
 
         # read the export once, each per-row value computed once; the counts below are
         # queries on this table
-        one_per_column: dict[str, str] = {}  # a header column may feed several names
-        for canonical, column in mapping.items():
-            one_per_column.setdefault(column, canonical)
-        filled = " + ".join(f"({_text(_ident(c))} IS NOT NULL)::INTEGER"
-                            for c in one_per_column.values()) or "0"
-        sql = (f"SELECT *, {filled} AS _filled "
-               f"FROM ({read_csv_sql(source.path, dialect, mapping)})")
         layers = _layers(source, mapping)
-        present = set(mapping)
-        for layer in layers:
-            if layer:
-                cols = ", ".join(f"{expr} AS {_ident(name)}" for name, expr in layer.items())
-                sql = f"SELECT *, {cols} FROM ({sql})"
-                present |= set(layer)
-        spent = [_ident(c) for c in SPENT if c in present]
-        if spent:  # the inputs of stage and type, not needed once they are computed
-            sql = f"SELECT * EXCLUDE ({', '.join(spent)}) FROM ({sql})"
-        table = _ident(f"{context.relation_name(source)}_export")
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {sql}")
+        table = read_export(context, source, dialect, mapping, layers, SPENT)
 
         records, empty, samples = con.execute(
             f"SELECT count(*), count(*) FILTER (WHERE _filled = 0), "
@@ -211,13 +189,7 @@ class HubspotDealsConnector:
             repairs.append(f"CASE WHEN _type_name IS NOT NULL AND NOT _type_mapped AND _type "
                            f"IS NULL THEN {_lit(TYPE_LEFT_EMPTY[0])} || _type_name || "
                            f"{_lit(TYPE_LEFT_EMPTY[1])} END")
-        if repairs:
-            for why, count, rows in con.execute(
-                    f"SELECT reason, count(*), list(_row ORDER BY _row)[1:5] FROM "
-                    f"(SELECT _row, unnest([{', '.join(repairs)}]) AS reason FROM {table} "
-                    f"WHERE _filled > 0) WHERE reason IS NOT NULL "
-                    f"GROUP BY reason ORDER BY count(*) DESC, reason").fetchall():
-                context.repair(why, count, rows)
+        report_repairs(context, table, "_filled > 0", repairs)
         return create_view(context, source, f"SELECT _row, {', '.join(outputs)} "
                                             f"FROM {table} WHERE _filled > 0")
 

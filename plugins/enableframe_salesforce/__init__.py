@@ -57,8 +57,10 @@ from enableframe.connectors import (
     blank_lines,
     create_view,
     csv_options_schema,
+    deal_type_layers,
     export_columns,
-    read_csv_sql,
+    read_export,
+    report_repairs,
     sql_flag as _flag,
     sql_ident as _ident,
     sql_literal as _lit,
@@ -139,33 +141,6 @@ OPTIONS_SCHEMA: dict[str, Any] = csv_options_schema(**{
 
 
 
-def _read(context: LoadContext, source: Source, dialect: Any, mapping: Mapping[str, str],
-          layers: list[dict[str, str]]) -> str:
-    """Read the export once into a temporary table: ``_row``, the mapped columns as text
-    under canonical names, ``_first`` (the first column), ``_filled`` (how many columns
-    read hold a value) and each layer's columns, computed from the layers before it so
-    that every per-row value is computed once."""
-    select = {**mapping, "_first": dialect.header[0]}
-    one_per_column: dict[str, str] = {}  # a header column may feed several names
-    for canonical, column in select.items():
-        one_per_column.setdefault(column, canonical)
-    filled = " + ".join(f"({_text(_ident(c))} IS NOT NULL)::INTEGER"
-                        for c in one_per_column.values())
-    sql = f"SELECT *, {filled} AS _filled FROM ({read_csv_sql(source.path, dialect, select)})"
-    present = set(mapping)
-    for layer in layers:
-        if layer:
-            cols = ", ".join(f"{expr} AS {_ident(name)}" for name, expr in layer.items())
-            sql = f"SELECT *, {cols} FROM ({sql})"
-            present |= set(layer)
-    spent = [_ident(c) for c in SPENT if c in present]
-    if spent:  # the inputs of stage and type, not needed once they are computed
-        sql = f"SELECT * EXCLUDE ({', '.join(spent)}) FROM ({sql})"
-    name = _ident(f"{context.relation_name(source)}_export")
-    context.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
-    return name
-
-
 def _skip_rows(context: LoadContext, source: Source, table: str, dialect: Any) -> str:
     """Report blank lines, empty rows and a report's footer as skipped; return the SQL
     condition of the rows to keep."""
@@ -226,18 +201,6 @@ def _iso_date(column: str, parts: str, first_is_day: bool) -> str:
             f"|| lpad({p}.{day}, 2, '0') ELSE {_ident(column)} END")
 
 
-def _report_repairs(context: LoadContext, table: str, keep: str, repairs: list[str]) -> None:
-    """Count the rows each repair expression (a reason or NULL per row) applies to."""
-    if not repairs:
-        return
-    for why, count, samples in context.con.execute(
-            f"SELECT reason, count(*), list(_row ORDER BY _row)[1:5] FROM "
-            f"(SELECT _row, unnest([{', '.join(repairs)}]) AS reason FROM {table} "
-            f"WHERE {keep}) WHERE reason IS NOT NULL "
-            f"GROUP BY reason ORDER BY count(*) DESC, reason").fetchall():
-        context.repair(why, count, samples)
-
-
 def _opportunity_layers(source: Source, mapping: Mapping[str, str]) -> list[dict[str, str]]:
     """Per-row stage and type, in three layers so each input is read and normalised once."""
     raw: dict[str, str] = {}
@@ -258,16 +221,9 @@ def _opportunity_layers(source: Source, mapping: Mapping[str, str]) -> list[dict
             "WHEN _stage_norm LIKE 'closed%' OR _is_closed THEN _stage_name "
             "WHEN _stage_name IS NOT NULL THEN 'open' END")
     if "type" in mapping:
-        raw["_type_name"] = _text(_ident("type"))
-        normalised["_type_norm"] = _norm("_type_name")
-        user_cond, user_value = _user_map(source, "type", "_type_name")
-        by_type: dict[str, list[str]] = {}
-        for key, canonical in TYPES.items():
-            by_type.setdefault(canonical, []).append(key)
-        known = " ".join(f"WHEN _type_norm IN ({', '.join(_lit(k) for k in keys)}) "
-                         f"THEN {_lit(canonical)}" for canonical, keys in by_type.items())
-        final["_type"] = f"CASE WHEN {user_cond} THEN {user_value} {known} END"
-        final["_type_mapped"] = user_cond
+        for layer, columns in zip((raw, normalised, final), deal_type_layers(source, TYPES),
+                                  strict=True):
+            layer.update(columns)
     return [raw, normalised, final]
 
 
@@ -283,7 +239,7 @@ class SalesforceReportConnector:
         mapping, dialect = export_columns(source, OPPORTUNITY_HEADERS if opportunities
                                     else SELLER_HEADERS)
         layers = _opportunity_layers(source, mapping) if opportunities else []
-        table = _read(context, source, dialect, mapping, layers)
+        table = read_export(context, source, dialect, mapping, layers, SPENT)
         keep = _skip_rows(context, source, table, dialect)
         dates = [c for c in DATE_COLUMNS if c in mapping]
         first_is_day = _day_first(context, source, table, keep, dates)
@@ -313,7 +269,7 @@ class SalesforceReportConnector:
             repairs.append(f"CASE WHEN _type_name IS NOT NULL AND NOT _type_mapped AND _type "
                            f"IS NULL THEN {_lit(TYPE_LEFT_EMPTY[0])} || _type_name || "
                            f"{_lit(TYPE_LEFT_EMPTY[1])} END")
-        _report_repairs(context, table, keep, repairs)
+        report_repairs(context, table, keep, repairs)
         parts = "".join(f", regexp_extract(trim({_ident(c)}), {_lit(LOCAL_DATE)}, "
                         f"['a', 'b', 'y']) AS {_ident(f'_{c}_parts')}"
                         for c in dates if first_is_day is not None)

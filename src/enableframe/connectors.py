@@ -397,3 +397,65 @@ def csv_options_schema(**extra: Any) -> dict[str, Any]:
     date_format, decimal_comma, delimiter, encoding) and the connector's own ``extra``."""
     return {"type": "object", "additionalProperties": False,
             "properties": {**CSV_OPTIONS, **extra}}
+
+
+# -- reading a CRM export once --------------------------------------------------------------
+
+def read_export(context: LoadContext, source: Source, dialect: CsvDialect,
+                mapping: Mapping[str, str], layers: Sequence[Mapping[str, str]],
+                spent: Sequence[str] = ()) -> str:
+    """Read a CRM export once into a temporary table and return its name: ``_row``, the
+    mapped columns as text under canonical names, ``_first`` (the first column),
+    ``_filled`` (how many columns read hold a value) and each layer's columns, computed from
+    the layers before it so that every per-row value is computed once. Columns named in
+    ``spent`` (inputs of derived values) are dropped at the end."""
+    select = {**mapping, "_first": dialect.header[0]}
+    one_per_column: dict[str, str] = {}  # a header column may feed several names
+    for canonical, column in select.items():
+        one_per_column.setdefault(column, canonical)
+    filled = " + ".join(f"({sql_text(sql_ident(c))} IS NOT NULL)::INTEGER"
+                        for c in one_per_column.values())
+    sql = f"SELECT *, {filled} AS _filled FROM ({read_csv_sql(source.path, dialect, select)})"
+    present = set(mapping)
+    for layer in layers:
+        if layer:
+            cols = ", ".join(f"{expr} AS {sql_ident(name)}" for name, expr in layer.items())
+            sql = f"SELECT *, {cols} FROM ({sql})"
+            present |= set(layer)
+    dropped = [sql_ident(c) for c in spent if c in present]
+    if dropped:
+        sql = f"SELECT * EXCLUDE ({', '.join(dropped)}) FROM ({sql})"
+    name = sql_ident(f"{context.relation_name(source)}_export")
+    context.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+    return name
+
+
+def report_repairs(context: LoadContext, table: str, keep: str,
+                   repairs: Sequence[str]) -> None:
+    """Count the rows of ``table`` matching ``keep`` that each repair expression (a reason
+    or NULL per row) applies to, as :meth:`LoadContext.repair` entries."""
+    if not repairs:
+        return
+    for why, count, samples in context.con.execute(
+            f"SELECT reason, count(*), list(_row ORDER BY _row)[1:5] FROM "
+            f"(SELECT _row, unnest([{', '.join(repairs)}]) AS reason FROM {table} "
+            f"WHERE {keep}) WHERE reason IS NOT NULL "
+            f"GROUP BY reason ORDER BY count(*) DESC, reason").fetchall():
+        context.repair(why, count, samples)
+
+
+def deal_type_layers(source: Source, types: Mapping[str, str]
+                     ) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """The (raw, normalised, final) layer columns mapping an export's deal type onto the
+    canonical one: the workspace's ``values: {type: ...}`` first, then ``types``
+    (normalised export value -> canonical type). ``_type_mapped`` says a user mapping hit."""
+    user_cond, user_value = sql_value_map(source, "type", "_type_name")
+    by_type: dict[str, list[str]] = {}
+    for key, canonical in types.items():
+        by_type.setdefault(canonical, []).append(key)
+    known = " ".join(f"WHEN _type_norm IN ({', '.join(sql_literal(k) for k in keys)}) "
+                     f"THEN {sql_literal(canonical)}" for canonical, keys in by_type.items())
+    return ({"_type_name": sql_text(sql_ident("type"))},
+            {"_type_norm": sql_normalised("_type_name")},
+            {"_type": f"CASE WHEN {user_cond} THEN {user_value} {known} END",
+             "_type_mapped": user_cond})
