@@ -152,8 +152,8 @@ def kind_share(con: Any, metric: Mapping, period: Period, by: str | None) -> _Ro
     if grp is None:
         return []
     ent_where = where_sql(metric.get("where"), "t", params)
-    started = (f" AND (t.start_date IS NULL OR t.start_date <= DATE '{period.end}')"
-               if metric["table"] == "sellers" else "")
+    started = (f" AND {_started('t', 'period', period)}" if metric["table"] == "sellers"
+               else "")
     sql = (f"WITH r AS (SELECT r.{ident(having['on'])} AS k, count(*) AS c "
            f"FROM {ident(having['table'])} r WHERE {rel_when} AND {rel_where} GROUP BY 1) "
            f"SELECT {grp} AS _grp, avg(CASE WHEN COALESCE(r.c, 0) >= "
