@@ -125,7 +125,6 @@ class CsvDialect:
     delimiter: str
     encoding: str  # a DuckDB encoding name: utf-8, utf-16 or latin-1
     header: tuple[str, ...]
-    skip_bom: bool
 
 
 def sniff_csv(path: Path, *, delimiter: str | None = None,
@@ -138,7 +137,6 @@ def sniff_csv(path: Path, *, delimiter: str | None = None,
         raise UserError(f"cannot read {path}: {exc.strerror}", Location(str(path))) from None
     if not raw.strip():
         raise UserError("file is empty; a CSV with a header row is expected", Location(str(path)))
-    bom = raw.startswith(codecs.BOM_UTF8)
     if encoding is None:
         if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             encoding = "utf-16"
@@ -167,7 +165,7 @@ def sniff_csv(path: Path, *, delimiter: str | None = None,
     if not any(header):
         raise UserError("the first line is empty; a header row is expected",
                         Location(str(path), 1))
-    return CsvDialect(delimiter, encoding, header, bom)
+    return CsvDialect(delimiter, encoding, header)
 
 
 def _quote(s: str) -> str:

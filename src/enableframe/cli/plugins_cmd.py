@@ -7,15 +7,6 @@ import click
 from enableframe.cli.options import echo_json, format_option
 
 
-def host_from_context():
-    """The plugin host, built with the switches given to the top-level command."""
-    from enableframe.plugin_host import get_plugin_host
-
-    ctx = click.get_current_context()
-    opts = ctx.find_root().meta.get("enableframe.plugins", {})
-    return get_plugin_host(**opts)
-
-
 @click.command()
 @format_option("text", "json")
 def plugins(fmt: str) -> None:
