@@ -4,7 +4,6 @@ what next". Builds one immutable :class:`Assessment` from a workspace."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,16 +46,6 @@ def _thaw(value: Any) -> Any:
     if isinstance(value, tuple):
         return [_thaw(v) for v in value]
     return value
-
-
-def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for f in files:
-        with f.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                h.update(chunk)
-    return "sha256:" + h.hexdigest()
 
 
 def run_assessment(workspace_path: str | Path, *, today: dt.date | None = None,
@@ -127,7 +116,7 @@ def run_assessment(workspace_path: str | Path, *, today: dt.date | None = None,
         "period": period.to_dict(),
         "comparison_periods": {"previous": period.previous().to_dict(),
                                "year_before": period.year_before().to_dict()},
-        "inputs": _inputs_summary(workspace, inputs, quality),
+        "inputs": _inputs_summary(workspace, inputs, quality, loaded),
         "overall": overall,
         "dimensions": [d.to_dict() for d in dimensions],
         "criteria": [c.to_dict() for c in criteria],
@@ -148,12 +137,13 @@ def _rejected_share(quality: dict[str, Any]) -> float:
     return sum(t["rejected"] for t in quality["tables"]) / read if read else 0.0
 
 
-def _inputs_summary(workspace: Any, inputs: Any, quality: dict[str, Any]) -> dict[str, Any]:
+def _inputs_summary(workspace: Any, inputs: Any, quality: dict[str, Any],
+                    loaded: Any) -> dict[str, Any]:
     tables = {t["table"]: t for t in quality["tables"]}
     sources = []
     for table, source in workspace.sources.items():
         sources.append({"table": table, "connector": source.connector,
-                        "path": source.display, "digest": file_digest(source.path),
+                        "path": source.display, "digest": loaded.digest(table, source.path),
                         "rows_read": tables.get(table, {}).get("read", 0),
                         "rows_accepted": tables.get(table, {}).get("accepted", 0)})
     return {"workspace": str(workspace.path), "sources": sources,

@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from enableframe import __version__, canonical, resources
@@ -29,6 +30,23 @@ class LoadedData:
     cache_note: str = ""  # why the cache was not used, when it was not
     keys: dict[str, str] = field(default_factory=dict)  # table -> its source_key
 
+    def digest(self, table: str, path: Path) -> str:
+        """sha256 of a source's file(s), read once per change of its :func:`source_key`:
+        the cache remembers it, so a re-run does not hash a large export again."""
+        key = self.keys.get(table)
+        if self.cache_note or key is None:
+            return file_digest(path)
+        self.con.execute(f"CREATE TABLE IF NOT EXISTS {_DIGESTS} "
+                         "(tbl VARCHAR PRIMARY KEY, key VARCHAR, digest VARCHAR)")
+        row = self.con.execute(f"SELECT digest FROM {_DIGESTS} WHERE tbl = ? AND key = ?",
+                               [table, key]).fetchone()
+        if row:
+            return row[0]
+        value = file_digest(path)
+        self.con.execute(f"INSERT OR REPLACE INTO {_DIGESTS} VALUES (?, ?, ?)",
+                         [table, key, value])
+        return value
+
     @property
     def rejected(self) -> int:
         return sum(q.rejected for q in self.quality.values())
@@ -41,6 +59,18 @@ class LoadedData:
 CACHE_FILE = "cache.duckdb"
 MEMORY_LIMIT = "450MB"
 _META = "_enableframe_cache"
+_DIGESTS = "_enableframe_digests"
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file, or of every file under a folder in name order."""
+    h = hashlib.sha256()
+    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+    for f in files:
+        with f.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
+                h.update(chunk)
+    return "sha256:" + h.hexdigest()
 
 
 def connect(database: str = ":memory:") -> Any:

@@ -158,7 +158,7 @@ def _create(con: sqlite3.Connection) -> None:
 def input_digests(workspace: Any, result: Mapping[str, Any]) -> dict[str, Any]:
     """What a run read: each data source's digest (from the result) and each workspace
     input's (charter, programs, answers, ...: its file's bytes, or its inline value)."""
-    from enableframe.assessment import file_digest
+    from enableframe.data_load import file_digest
     from enableframe.inputs import KINDS
     from enableframe.yaml_loader import to_plain
 
