@@ -151,3 +151,27 @@ def test_blank_lines_are_counted_not_dropped(write, run) -> None:
     (opps,) = json.loads(run("data", "check", "--format", "json", str(path)).stdout)["tables"]
     assert (opps["read"], opps["accepted"], opps["skipped"]) == (6, 3, 3)
     assert opps["skips"] == [{"reason": "blank line", "count": 3, "sample_rows": []}]
+
+
+def test_a_source_is_hashed_once_per_change(write, monkeypatch) -> None:
+    from enableframe import data_load
+
+    path = _workspace(write, "id,owner,stage\na,ann,won\n")
+    calls = []
+    real = data_load.file_digest
+    monkeypatch.setattr(data_load, "file_digest", lambda p: calls.append(p) or real(p))
+    first = load_data(load_workspace(path))
+    digest = first.digest("opportunities", first_source(path))
+    first.con.close()
+    again = load_data(load_workspace(path))
+    assert again.digest("opportunities", first_source(path)) == digest
+    assert len(calls) == 1
+    again.con.close()
+    (path.parent / "data" / "opportunities.csv").write_text("id,owner,stage\nb,bob,lost\n")
+    changed = load_data(load_workspace(path))
+    assert changed.digest("opportunities", first_source(path)) != digest
+    assert len(calls) == 2
+
+
+def first_source(path: Path) -> Path:
+    return load_workspace(path).sources["opportunities"].path
