@@ -112,3 +112,35 @@ def test_quoted_newlines_with_short_rows_read(tmp_path) -> None:
     # the last column is the sentinel for fields beyond the header (none here)
     assert rows.fetchall() == [(1, "1", "two\nlines", None),
                                (2, "Grand Totals (1 record)", None, None)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("a,b\n1,2\n\n3,4", (2, 1)),  # no line feed at the end: the count must not miss one
+    ("a,b\n1,2\n3,4\n\n", (2, 1)),
+    ("a,b\r1,2\r\r3,4\r", (2, 1)),  # carriage returns only: not counted by line feeds
+])
+def test_blank_lines_counted_whatever_the_line_ends(tmp_path, text, expected) -> None:
+    path = tmp_path / "f.csv"
+    path.write_text(text, newline="")
+    assert _count(connect(), path) == expected
+
+
+def test_parallel_read_refused_is_read_again_in_order(write) -> None:
+    # a line break in a quoted value with a padded short row: DuckDB's parallel reader
+    # refuses the file, the core asks the connector again for a sequential read
+    write("data/opportunities.csv", (
+        "id,owner,stage,amount,created_at,note\n"
+        'a,ann,won,1,2024-01-02,"two\nlines"\n'
+        "b,ann,won,x,2024-01-02\n"
+        'c,bob,lost,3,2024-01-03,"three\n\nlines"\n'
+        "a,bob,lost,4,2024-01-04,\n"))
+    ws = write("enableframe.yaml", (
+        "apiVersion: enableframe/v1\nkind: Workspace\nclient: T\n"
+        "ruleset: builtin:enablement-3.0\nsources:\n  opportunities:\n"
+        "    connector: csv\n    path: data/opportunities.csv\n"))
+    loaded = load_data(load_workspace(ws), cache=False)
+    quality = loaded.quality["opportunities"]
+    assert (quality.read, quality.accepted, quality.skipped) == (4, 2, 0)
+    assert [(r.reason, r.sample_rows) for r in quality.rejections] == [
+        ("duplicate id", [4]), ("unparseable number in amount", [2])]
+    assert loaded.con.execute("SELECT id FROM opportunities").fetchall() == [("a",), ("c",)]

@@ -175,3 +175,19 @@ def test_a_source_is_hashed_once_per_change(write, monkeypatch) -> None:
 
 def first_source(path: Path) -> Path:
     return load_workspace(path).sources["opportunities"].path
+
+
+def test_dates_with_an_offset_are_dated_in_utc(write) -> None:
+    # a bare date is the date; a timestamp's date is its date in UTC, whatever its offset
+    path = _workspace(write, """\
+id,owner,stage,amount,created_at,closed_at
+a,ann,won,1,2024-07-19,2024-07-19T23:39:06-05:00
+b,ann,won,1,2024-07-19T23:39:06Z,2024-07-20T01:00:00+02:00
+c,ann,won,1, 2024-07-19 ,2024-07-19 23:39
+d,ann,won,1,2024-07-19T23:39:06.000Z,2024-07-19T23:39:06 America/New_York
+""")
+    con = load_data(load_workspace(path), cache=False).con
+    rows = con.execute("SELECT id, CAST(created_at AS VARCHAR), CAST(closed_at AS VARCHAR) "
+                       "FROM opportunities ORDER BY id").fetchall()
+    assert rows == [("a", "2024-07-19", "2024-07-20"), ("b", "2024-07-19", "2024-07-19"),
+                    ("c", "2024-07-19", "2024-07-19"), ("d", "2024-07-19", "2024-07-20")]

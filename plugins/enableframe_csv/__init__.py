@@ -43,7 +43,8 @@ class CsvConnector:
             if column in canonical_columns(source.table) and column not in mapping:
                 mapping[column] = column
         require_columns(source, dialect, mapping)
-        relation = create_view(context, source, read_csv_sql(source.path, dialect, mapping))
+        relation = create_view(context, source, read_csv_sql(
+            source.path, dialect, mapping, numbered=False, parallel=context.parallel))
         report_blank_lines(context, source, dialect, relation)
         return relation
 
@@ -70,7 +71,8 @@ class RequestsCsvConnector(CsvConnector):
                             encoding=opts.get("encoding"))
         mapping = {**match_header(dialect, self.ALIASES), **(opts.get("columns") or {})}
         require_columns(source, dialect, mapping)
-        relation = create_view(context, source, read_csv_sql(source.path, dialect, mapping))
+        relation = create_view(context, source, read_csv_sql(
+            source.path, dialect, mapping, numbered=False, parallel=context.parallel))
         report_blank_lines(context, source, dialect, relation)
         return relation
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -57,11 +57,27 @@ class LoadContext:
     """What a connector may use while loading: the DuckDB connection, a skip log and a
     repair log."""
 
-    def __init__(self, con: Any) -> None:
+    def __init__(self, con: Any, *, parallel: bool = True) -> None:
         self.con = con
         self.skipped: dict[str, Skipped] = {}
         self.repaired: dict[str, Skipped] = {}
         self.notes: list[str] = []
+        # False when DuckDB's parallel CSV reader refused the file and the core asks the
+        # connector again: pass it to read_csv_sql(parallel=...)
+        self.parallel = parallel
+        self._when_read: list[Callable[[int], None]] = []
+
+    def when_read(self, callback: Callable[[int], None]) -> None:
+        """Run ``callback(rows)`` once the core has read the connector's relation, with the
+        number of rows it held: for an account that needs that count (blank lines between
+        records) without reading a view a second time."""
+        self._when_read.append(callback)
+
+    def read_done(self, rows: int) -> None:
+        """Called by the core after reading the relation; runs the :meth:`when_read`
+        callbacks."""
+        for callback in self._when_read:
+            callback(rows)
 
     def skip(self, reason: str, count: int = 1,
              samples: Sequence[int | str] | None = None) -> None:
@@ -179,15 +195,22 @@ def _ident(s: str) -> str:
 EXTRA_FIELDS = "__enableframe_extra_fields__"
 
 
-def read_csv_sql(path: Path, dialect: CsvDialect, select: Mapping[str, str]) -> str:
-    """SQL reading a CSV as text with ``_row``, its columns renamed: ``select`` maps each
-    canonical name to the header column it comes from (one column may feed several).
+def read_csv_sql(path: Path, dialect: CsvDialect, select: Mapping[str, str], *,
+                 numbered: bool = True, parallel: bool = False) -> str:
+    """SQL reading a CSV as text, its columns renamed: ``select`` maps each canonical name
+    to the header column it comes from (one column may feed several).
 
     Every column is read as VARCHAR: typing and checks happen once, in
     :mod:`enableframe.canonical`, with a reason for every row that fails. Short rows (a
-    report's footer) are padded with NULLs. The read is sequential: DuckDB's parallel reader
-    refuses padding together with line breaks inside quoted values (a CRM description),
-    and measured on 2 cores with ``_row`` numbered in file order it was no faster."""
+    report's footer) are padded with NULLs.
+
+    :param numbered: add ``_row``, the record's number in the file. Without it the core
+        numbers the rows in the order read, which is the file's order, for free; a
+        ``row_number()`` window costs a sequential pass (0.4 s at a million rows).
+    :param parallel: let DuckDB split the file between threads (twice as fast on two
+        cores). Its parallel reader refuses padded short rows together with line breaks
+        inside quoted values (a CRM description); pass ``context.parallel``, which the core
+        sets to False when it asks the connector again after that refusal."""
     quote = _quote
     # duplicate header names would collide in DuckDB's column list: number them
     names, seen = [], {}
@@ -198,14 +221,19 @@ def read_csv_sql(path: Path, dialect: CsvDialect, select: Mapping[str, str]) -> 
     # one column more than the header: a row with extra fields fills it, so the check can
     # reject that row by name instead of DuckDB dropping the extras without a word
     types = ", ".join(f"{quote(h)}: 'VARCHAR'" for h in [*names, EXTRA_FIELDS])
-    wanted = ", ".join([*(f"{_ident(src)} AS {_ident(canon)}" for canon, src in select.items()),
+    wanted = ", ".join([*(["row_number() OVER () AS _row"] if numbered else []),
+                        *(f"{_ident(src)} AS {_ident(canon)}" for canon, src in select.items()),
                         f"{_ident(EXTRA_FIELDS)} AS _extra"])
     return (
-        f"SELECT row_number() OVER () AS _row, {wanted} FROM read_csv({quote(str(path))}, "
+        f"SELECT {wanted} FROM read_csv({quote(str(path))}, "
         f"header = true, auto_detect = false, delim = {quote(dialect.delimiter)}, "
         f"quote = '\"', escape = '\"', encoding = {quote(dialect.encoding)}, "
-        f"columns = {{{types}}}, null_padding = true, strict_mode = false, parallel = false)"
+        f"columns = {{{types}}}, null_padding = true, strict_mode = false, "
+        f"parallel = {str(parallel).lower()})"
     )
+
+
+PARALLEL_REFUSED = "parallel scanner does not support null_padding"
 
 
 def blank_lines(con: Any, path: Path, dialect: CsvDialect, records: int) -> int:
@@ -213,11 +241,12 @@ def blank_lines(con: Any, path: Path, dialect: CsvDialect, records: int) -> int:
 
     DuckDB's reader passes over them without a row, so a connector that wants its account
     to add up reports them: ``context.skip("blank line", blank_lines(...))``. ``records`` is
-    the number of rows its :func:`read_csv_sql` read returned. A file without two line
-    breaks in a row is answered from a byte scan; otherwise the file is read once more, its
-    first column only (DuckDB then keeps empty lines as rows), quotes honoured so that a
-    blank line inside a quoted value is not counted."""
-    if dialect.encoding != "utf-16" and not _has_empty_line(path):
+    the number of rows its :func:`read_csv_sql` read returned. When the file has exactly
+    one line per record and one for the header, there is none: a byte count answers it
+    (0.1 s per 100 MiB). Otherwise (blank lines, or line breaks inside quoted values) the
+    file is read once more, its first column only (DuckDB then keeps empty lines as rows),
+    quotes honoured so that a blank line inside a quoted value is not counted."""
+    if dialect.encoding != "utf-16" and _line_count(path) == records + 1:
         return 0
     lines = con.execute(
         f"SELECT count(*) FROM read_csv({_quote(str(path))}, header = false, "
@@ -228,26 +257,27 @@ def blank_lines(con: Any, path: Path, dialect: CsvDialect, records: int) -> int:
 
 
 def report_blank_lines(context: LoadContext, source: Source, dialect: CsvDialect,
-                       relation: str) -> None:
+                       relation: str | None = None) -> None:
     """Count the empty lines DuckDB's reader passes over as skipped rows, so that the
-    account adds up; free when the file has none (one byte scan)."""
-    if dialect.encoding != "utf-16" and not _has_empty_line(source.path):
-        return
-    records = context.con.execute(f"SELECT count(*) FROM {_ident(relation)}").fetchone()[0]
-    blank = blank_lines(context.con, source.path, dialect, records)
-    if blank:
-        context.skip("blank line", blank)
+    account adds up. Runs once the core has read the connector's relation and knows how
+    many records it held (:meth:`LoadContext.when_read`); a byte count of the file when it
+    has none. ``relation`` is accepted for compatibility and not read."""
+    def count(records: int) -> None:
+        blank = blank_lines(context.con, source.path, dialect, records)
+        if blank:
+            context.skip("blank line", blank)
+
+    context.when_read(count)
 
 
-def _has_empty_line(path: Path) -> bool:
-    tail = b""
+def _line_count(path: Path) -> int:
+    """Lines in a file: line feeds, plus one for a last line without one."""
+    count, last = 0, b""
     with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            data = tail + chunk
-            if b"\n\n" in data or b"\n\r\n" in data or b"\r\r" in data:
-                return True
-            tail = data[-2:]
-    return False
+        while chunk := handle.read(1 << 22):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count + (1 if last and last != b"\n" else 0)
 
 
 def require_columns(source: Source, dialect: CsvDialect, wanted: Mapping[str, str]) -> None:

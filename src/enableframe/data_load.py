@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from enableframe import __version__, canonical, resources
-from enableframe.connectors import LoadContext, Source
+from enableframe.connectors import PARALLEL_REFUSED, LoadContext, Source
 from enableframe.errors import RulesetError, UserError
 from enableframe.plugin_host import PluginHost, get_plugin_host
 from enableframe.workspace import CACHE_DIR, Workspace, source_problems
@@ -176,8 +176,14 @@ def load_data(workspace: Workspace, host: PluginHost | None = None,
             progress(f"{table} from {source.display}", done, len(workspace.sources))
         con.begin()  # the table and its cache entry land together or not at all
         try:
-            quality = _load_one(con, source, registered,
-                                known_sellers="sellers" not in loaded.missing)
+            try:
+                quality = _load_one(con, source, registered,
+                                    known_sellers="sellers" not in loaded.missing)
+            except _ParallelRefused:  # line breaks in quoted values: read it sequentially
+                con.rollback()
+                con.begin()
+                quality = _load_one(con, source, registered, parallel=False,
+                                    known_sellers="sellers" not in loaded.missing)
             if not note:
                 con.execute(f"INSERT OR REPLACE INTO {_META} VALUES (?, ?, ?)",
                             [table, key, json.dumps(quality.to_dict())])
@@ -189,9 +195,13 @@ def load_data(workspace: Workspace, host: PluginHost | None = None,
     return loaded
 
 
-def _load_one(con: Any, source: Source, registered: Any,
-              known_sellers: bool) -> canonical.TableQuality:
-    context = LoadContext(con)
+class _ParallelRefused(Exception):
+    """DuckDB's parallel CSV reader refused the file; the connector is asked again."""
+
+
+def _load_one(con: Any, source: Source, registered: Any, known_sellers: bool,
+              parallel: bool = True) -> canonical.TableQuality:
+    context = LoadContext(con, parallel=parallel)
     try:
         relation = registered.obj.load(source, context)
     except UserError:
@@ -220,10 +230,13 @@ def _load_one(con: Any, source: Source, registered: Any,
             decimal_comma=bool(opts.get("decimal_comma")), known_sellers=known_sellers)
     except Exception as exc:
         if _is_duckdb_error(exc):
+            if parallel and PARALLEL_REFUSED in str(exc):
+                raise _ParallelRefused from None
             first = str(exc).splitlines()[0]
             raise UserError(f"sources.{source.table}: cannot read {source.display}: {first}",
                             source.location) from None
         raise
+    context.read_done(quality.read)
     quality.connector, quality.source = source.connector, source.display
     for skipped in context.skipped.values():
         quality.skips.append(canonical.Reason(skipped.reason, skipped.count,
