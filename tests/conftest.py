@@ -13,6 +13,20 @@ from click.testing import CliRunner
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_user_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Validated rulesets are remembered in the user's cache folder: keep the tests' own
+    (and out of the home folder), shared by the session like a user's would be."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    saved = os.environ.get("ENABLEFRAME_CACHE_DIR")
+    os.environ["ENABLEFRAME_CACHE_DIR"] = str(folder)
+    yield folder
+    if saved is None:
+        os.environ.pop("ENABLEFRAME_CACHE_DIR", None)
+    else:
+        os.environ["ENABLEFRAME_CACHE_DIR"] = saved
+
+
 @pytest.fixture
 def write(tmp_path: Path) -> Callable[[str, str], Path]:
     """Write a dedented file under tmp_path and return its path."""

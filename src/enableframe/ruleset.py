@@ -278,7 +278,8 @@ def check_ruleset(ref: str, base: str | Path | None = None,
 
     key = validation_cache.digest(sorted(metric_kinds),
                                   *[[n, loader.texts[n]] for n in loader.chain])
-    cached = validation_cache.recall(cache_dir, "ruleset", key) if not problems else None
+    cached = (validation_cache.recall(cache_dir, "ruleset", key, shared=True)
+              if not problems else None)
     if cached is not None:
         from enableframe.conditions import compile_owned
 
@@ -288,7 +289,7 @@ def check_ruleset(ref: str, base: str | Path | None = None,
                        tuple(cached["metric_order"])), list(warnings)
     ruleset, problems = _validate(doc, loader, problems, metric_kinds)
     if ruleset is not None:
-        validation_cache.remember(cache_dir, "ruleset", key,
+        validation_cache.remember(cache_dir, "ruleset", key, shared=True,
                                   metric_order=ruleset.evaluation_order(),
                                   warnings=[p.to_dict() for p in ruleset.warnings])
     return ruleset, problems

@@ -1,9 +1,14 @@
-"""Remember, per workspace, which inputs already validated clean.
+"""Remember which inputs already validated clean.
 
 Consultants re-run an assessment many times an hour; validating an unchanged workspace file,
 connector options or ruleset again would import jsonschema and networkx (0.45 s) for nothing.
 An entry is keyed by a digest of everything the validation depends on (the bytes validated,
 the enableframe version, the registered plugins), so a change of any of them validates again.
+
+Entries live in the workspace's ``.enableframe/``; a ruleset's also in the user's cache
+folder (:func:`user_cache_dir`), one small file per key, so that a new workspace on a
+built-in ruleset does not validate it again either: the key is a digest of the ruleset's
+bytes, which are the same in every workspace.
 """
 
 from __future__ import annotations
@@ -29,32 +34,69 @@ def digest(*parts: Any) -> str:
     return h.hexdigest()
 
 
-def recall(cache_dir: Path | None, kind: str, key: str) -> dict[str, Any] | None:
-    """What was stored for ``kind`` when it last validated clean with this ``key``."""
-    if cache_dir is None:
-        return None
-    try:
-        entry = json.loads((cache_dir / FILE).read_text("utf-8")).get(kind)
-    except (OSError, ValueError, AttributeError):
-        return None
-    return entry if isinstance(entry, dict) and entry.get("key") == key else None
+SHARED_ENTRIES = 256  # ruleset versions kept in the user's cache folder, newest first
 
 
-def remember(cache_dir: Path | None, kind: str, key: str, **extra: Any) -> None:
-    """Record that ``kind`` validated clean with ``key`` (atomic replace; best effort)."""
-    if cache_dir is None:
-        return
-    path = cache_dir / FILE
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
+def user_cache_dir() -> Path | None:
+    """The user's cache folder for enableframe: ``$ENABLEFRAME_CACHE_DIR`` (empty: none),
+    else ``$XDG_CACHE_HOME/enableframe``, else ``~/.cache/enableframe``."""
+    if "ENABLEFRAME_CACHE_DIR" in os.environ:
+        value = os.environ["ENABLEFRAME_CACHE_DIR"]
+        return Path(value) if value else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "enableframe"
+
+
+def recall(cache_dir: Path | None, kind: str, key: str, *,
+           shared: bool = False) -> dict[str, Any] | None:
+    """What was stored for ``kind`` when it last validated clean with this ``key``; with
+    ``shared``, also what any workspace stored in the user's cache folder."""
+    entry = _read(cache_dir / FILE).get(kind) if cache_dir is not None else None
+    if isinstance(entry, dict) and entry.get("key") == key:
+        return entry
+    user = user_cache_dir() if shared else None
+    if user is not None:
+        entry = _read(user / "validated" / f"{kind}-{key}.json")
+        if entry.get("key") == key:
+            return entry
+    return None
+
+
+def remember(cache_dir: Path | None, kind: str, key: str, *, shared: bool = False,
+             **extra: Any) -> None:
+    """Record that ``kind`` validated clean with ``key`` (atomic replace; best effort);
+    with ``shared``, in the user's cache folder too."""
+    entry = {"key": key, **extra}
+    if cache_dir is not None:
+        data = _read(cache_dir / FILE)
+        data[kind] = entry
+        _write(cache_dir / FILE, data)
+    user = user_cache_dir() if shared else None
+    if user is not None:
+        folder = user / "validated"
+        _write(folder / f"{kind}-{key}.json", entry)
         try:
-            data = json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
-            data = {}
-        data = data if isinstance(data, dict) else {}
-        data[kind] = {"key": key, **extra}
-        tmp = cache_dir / f"{FILE}.{os.getpid()}.tmp"
+            entries = sorted(folder.glob("*.json"),
+                             key=lambda p: (p.stat().st_mtime_ns, p.name))
+            for old in entries[:-SHARED_ENTRIES]:
+                old.unlink()
+        except OSError:
+            pass
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.parent / f"{path.name}.{os.getpid()}.tmp"
         tmp.write_text(json.dumps(data), "utf-8")
         os.replace(tmp, path)
     except OSError:
-        pass  # a read-only workspace only loses the speed-up
+        pass  # a read-only folder only loses the speed-up
