@@ -432,18 +432,22 @@ def csv_options_schema(**extra: Any) -> dict[str, Any]:
 def read_export(context: LoadContext, source: Source, dialect: CsvDialect,
                 mapping: Mapping[str, str], layers: Sequence[Mapping[str, str]],
                 spent: Sequence[str] = ()) -> str:
-    """Read a CRM export once into a temporary table and return its name: ``_row``, the
-    mapped columns as text under canonical names, ``_first`` (the first column),
-    ``_filled`` (how many columns read hold a value) and each layer's columns, computed from
-    the layers before it so that every per-row value is computed once. Columns named in
-    ``spent`` (inputs of derived values) are dropped at the end."""
+    """Read a CRM export once into a temporary table and return the name of a view over
+    it: ``_row``, the mapped columns as text under canonical names, ``_first`` (the first
+    column), ``_filled`` (how many columns read hold a value) and each layer's columns,
+    computed from the layers before it so that every per-row value is computed once.
+    Columns named in ``spent`` (inputs of derived values) are dropped at the end.
+
+    The file is read in parallel when ``context.parallel`` allows; ``_row`` is the row's
+    position in the table, which keeps the file's order."""
     select = {**mapping, "_first": dialect.header[0]}
     one_per_column: dict[str, str] = {}  # a header column may feed several names
     for canonical, column in select.items():
         one_per_column.setdefault(column, canonical)
     filled = " + ".join(f"({sql_text(sql_ident(c))} IS NOT NULL)::INTEGER"
                         for c in one_per_column.values())
-    sql = f"SELECT *, {filled} AS _filled FROM ({read_csv_sql(source.path, dialect, select)})"
+    read = read_csv_sql(source.path, dialect, select, numbered=False, parallel=context.parallel)
+    sql = f"SELECT *, {filled} AS _filled FROM ({read})"
     present = set(mapping)
     for layer in layers:
         if layer:
@@ -453,9 +457,14 @@ def read_export(context: LoadContext, source: Source, dialect: CsvDialect,
     dropped = [sql_ident(c) for c in spent if c in present]
     if dropped:
         sql = f"SELECT * EXCLUDE ({', '.join(dropped)}) FROM ({sql})"
-    name = sql_ident(f"{context.relation_name(source)}_export")
-    context.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
-    return name
+    name = f"{context.relation_name(source)}_export"
+    rows = sql_ident(name + "_rows")
+    context.con.execute(f"CREATE OR REPLACE TEMP TABLE {rows} AS {sql}")
+    # rows appended in a transaction are numbered from an offset
+    base = context.con.execute(f"SELECT min(rowid) FROM {rows}").fetchone()[0] or 0
+    context.con.execute(f"CREATE OR REPLACE TEMP VIEW {sql_ident(name)} AS "
+                        f"SELECT rowid - {base} + 1 AS _row, * FROM {rows}")
+    return sql_ident(name)
 
 
 def report_repairs(context: LoadContext, table: str, keep: str,

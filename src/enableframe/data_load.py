@@ -208,9 +208,7 @@ def _load_one(con: Any, source: Source, registered: Any, known_sellers: bool,
         raise
     except Exception as exc:
         if _is_duckdb_error(exc):
-            first = str(exc).splitlines()[0]
-            raise UserError(f"sources.{source.table}: cannot read {source.display}: {first}",
-                            source.location) from None
+            raise _read_error(exc, source, parallel) from None
         raise UserError(f"connector {source.connector!r} from plugin {registered.plugin!r} "
                         f"failed on {source.display}: {type(exc).__name__}: {exc}") from exc
     present = {r[0] for r in con.execute(f'DESCRIBE "{relation}"').fetchall()}
@@ -230,11 +228,7 @@ def _load_one(con: Any, source: Source, registered: Any, known_sellers: bool,
             decimal_comma=bool(opts.get("decimal_comma")), known_sellers=known_sellers)
     except Exception as exc:
         if _is_duckdb_error(exc):
-            if parallel and PARALLEL_REFUSED in str(exc):
-                raise _ParallelRefused from None
-            first = str(exc).splitlines()[0]
-            raise UserError(f"sources.{source.table}: cannot read {source.display}: {first}",
-                            source.location) from None
+            raise _read_error(exc, source, parallel) from None
         raise
     context.read_done(quality.read)
     quality.connector, quality.source = source.connector, source.display
@@ -250,6 +244,16 @@ def _load_one(con: Any, source: Source, registered: Any, known_sellers: bool,
     if source.table == "learning_records" and not known_sellers:
         quality.notes.append("learners not checked against sellers: no sellers source")
     return quality
+
+
+def _read_error(exc: Exception, source: Source, parallel: bool) -> Exception:
+    """What DuckDB's failure to read a source becomes: a retry without the parallel reader
+    when that was what refused the file, else one located line."""
+    if parallel and PARALLEL_REFUSED in str(exc):
+        return _ParallelRefused()
+    first = str(exc).splitlines()[0]
+    return UserError(f"sources.{source.table}: cannot read {source.display}: {first}",
+                     source.location)
 
 
 def _is_duckdb_error(exc: Exception) -> bool:
