@@ -1,16 +1,25 @@
-"""``enableframe metrics``: load a workspace's data and compute its ruleset's metrics."""
+"""``enableframe metrics``: load a workspace's data and compute its ruleset's metrics.
+
+Importing this module is cheap (the engine is imported when a run needs it), so that a
+re-run served from the run memo (:func:`metrics_report`) imports nothing heavy.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from enableframe.errors import UserError
-from enableframe.metrics import MetricResult, compute_metrics
-from enableframe.periods import Period, resolve_period
+
+if TYPE_CHECKING:
+    from enableframe.metrics import MetricResult
+    from enableframe.periods import Period
+    from enableframe.ruleset import Ruleset
+    from enableframe.workspace import Workspace
 
 
 @dataclass
@@ -20,11 +29,20 @@ class MetricsReport:
     period: Period
     metrics: list[MetricResult]
     quality: dict[str, Any]
+    # every file the report was computed from, or None when one cannot be named
+    inputs: list[Path] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"client": self.client, "ruleset": self.ruleset,
                 "period": self.period.to_dict(),
                 "metrics": [m.to_dict() for m in self.metrics], "data_quality": self.quality}
+
+
+def compute_metrics(*args: Any, **kwargs: Any) -> list[MetricResult]:
+    """:func:`enableframe.metrics.compute_metrics`, imported when first called."""
+    from enableframe.metrics import compute_metrics as compute
+
+    return compute(*args, **kwargs)
 
 
 def latest_date(con: Any) -> dt.date | None:
@@ -58,6 +76,8 @@ def cached_metrics(loaded: Any, ruleset: Any, period: Period, *, by: str | None 
                 "results VARCHAR)")
     row = con.execute(f"SELECT results FROM {_RESULTS} WHERE key = ?", [key]).fetchone()
     if row:
+        from enableframe.metrics import MetricResult
+
         return [MetricResult.from_dict(m) for m in json.loads(row[0])]
     results = compute_metrics(con, ruleset, period, missing=set(loaded.missing), by=by,
                               only=only)
@@ -70,11 +90,11 @@ def cached_metrics(loaded: Any, ruleset: Any, period: Period, *, by: str | None 
 def run_metrics(workspace_path: str | Path, *, by: str | None = None,
                 only: set[str] | None = None, progress: Any = None) -> MetricsReport:
     from enableframe.data_load import load_data
+    from enableframe.periods import resolve_period
     from enableframe.ruleset import load_ruleset
-    from enableframe.workspace import load_workspace
+    from enableframe.workspace import CACHE_DIR, load_workspace
 
     workspace = load_workspace(workspace_path)
-    from enableframe.workspace import CACHE_DIR
 
     ruleset = load_ruleset(workspace.ruleset_ref, cache_dir=workspace.root / CACHE_DIR,
                            at=workspace.ruleset_location)
@@ -83,7 +103,100 @@ def run_metrics(workspace_path: str | Path, *, by: str | None = None,
         raise UserError(f"unknown metric {', '.join(unknown)}; the ruleset defines: "
                         + ", ".join(ruleset.metrics))
     loaded = load_data(workspace, progress=progress)
-    period = resolve_period(workspace.period, latest_date(loaded.con))
-    results = cached_metrics(loaded, ruleset, period, by=by, only=only)
+    try:
+        period = resolve_period(workspace.period, latest_date(loaded.con))
+        results = cached_metrics(loaded, ruleset, period, by=by, only=only)
+    finally:  # release the cache file now, not when the process ends (tests, embedding)
+        loaded.con.close()
     return MetricsReport(workspace.client, f"{ruleset.name} {ruleset.version}", period,
-                         results, loaded.to_dict())
+                         results, loaded.to_dict(), inputs=_inputs(workspace, ruleset))
+
+
+def metrics_report(workspace_path: str | Path, *, by: str | None = None,
+                   only: set[str] | None = None,
+                   progress: Callable[[str, int, int], None] | None = None,
+                   plugin_options: Iterable[str] = (), memo: bool = True) -> dict[str, Any]:
+    """:func:`run_metrics` as plain data, given again from the workspace's run memo
+    (:mod:`enableframe.run_memo`) while none of its inputs, options, installed plugins or
+    code under development has changed; a miss runs in full and stores the new report.
+
+    :param plugin_options: the ``-p`` switches the plugin host is configured with.
+    :param memo: ``False`` to neither read nor write the memo (``--trace-plugins``).
+    """
+    import sys
+
+    from enableframe import run_memo
+
+    host = sys.modules.get("enableframe.plugin_host")
+    if host is not None and host.host_is_built():
+        memo = False  # it may hold plugins registered in this process, which no key sees
+    options = {"by": by, "metric": sorted(only or ()), "plugins": list(plugin_options)}
+    stored = run_memo.Memo.open(workspace_path, "metrics", options) if memo else None
+    if stored is not None and (data := stored.recall()) is not None:
+        return data
+    report = run_metrics(workspace_path, by=by, only=only, progress=progress)
+    data = report.to_dict()
+    if stored is not None and report.inputs is not None \
+            and data["data_quality"]["cache"] == "used":
+        from enableframe.data_load import CACHE_FILE
+
+        stored.remember(as_rerun(data), report.inputs,
+                        present=[stored.path.parent / CACHE_FILE])
+    return data
+
+
+# data_load's note on a table read from the cache because its inputs are unchanged
+FROM_CACHE = "from the cache: inputs unchanged"
+
+
+def as_rerun(data: dict[str, Any]) -> dict[str, Any]:
+    """A report as the next run on the same inputs gives it: read back from JSON (as the
+    metric results cache gives them), each table noted as read from the cache."""
+    data = json.loads(json.dumps(data))
+    for table in data["data_quality"]["tables"]:
+        if table["notes"][-1:] != [FROM_CACHE]:
+            table["notes"].append(FROM_CACHE)
+    return data
+
+
+def _inputs(workspace: Workspace, ruleset: Ruleset) -> list[Path] | None:
+    """Every file a metrics report depends on: the workspace file, the ruleset chain, each
+    source (a folder with every folder and file below it: a new file changes its folder's
+    identity) and the canonical table schemas; None when one cannot be named."""
+    from enableframe import resources
+
+    rulesets = _ruleset_files(ruleset.chain)
+    schemas = resources.files_root() / "schemas"
+    if rulesets is None or not isinstance(schemas, Path):
+        return None
+    files = [workspace.path, *rulesets, schemas, *schemas.rglob("*")]
+    for source in workspace.sources.values():
+        files.append(source.path)
+        if source.path.is_dir():
+            files.extend(source.path.rglob("*"))
+    return files
+
+
+def _ruleset_files(chain: Iterable[str]) -> list[Path] | None:
+    """The files behind a ruleset's chain of display names (``rulesets/NAME.yaml`` for a
+    built-in, a path relative to the current folder, ``plugin:NAME.yaml``...). A name can
+    stand for more than one file; every candidate that exists is kept, which can cost a
+    memo miss, never a stale hit. None when a candidate is not a plain file (a package
+    inside a zip) or a name matches no file."""
+    from enableframe.catalog import available_rulesets
+
+    available = available_rulesets().values()
+    named = {a.display: a.entry for a in available}
+    folders = list({str(a.folder): a.folder for a in available}.values())
+    files: list[Path] = []
+    for display in chain:
+        candidates = [named.get(display), Path(display)]
+        if display.startswith("rulesets/"):  # a relative extends inside a packaged folder
+            candidates += [f / display.removeprefix("rulesets/") for f in folders]
+        if any(c is not None and not isinstance(c, Path) for c in candidates):
+            return None
+        found = [c.absolute() for c in candidates if c is not None and c.is_file()]
+        if not found:
+            return None
+        files += found
+    return files

@@ -161,6 +161,12 @@ def get_plugin_host(*, disable: Iterable[str] | None = None,
     return _HOST
 
 
+def host_is_built() -> bool:
+    """Whether this process holds a built host: it may carry plugins registered in-process
+    (tests, embedding) that nothing on disk records, so no run memo can vouch for it."""
+    return _HOST is not None
+
+
 def reset_plugin_host() -> None:
     """Forget the cached host and switches (tests; after installing a plugin)."""
     global _HOST
