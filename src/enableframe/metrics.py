@@ -9,23 +9,30 @@ period, rows behind it and source tables.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
+import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from enableframe.metric_sql import (
-    MEASURES,
+    ROW_DIMS,
     SELLER_DIMS,
     TIME_DIMS,
-    base_query,
-    bucket_sql,
+    Flags,
+    aggregates,
+    any_where,
+    bucket_of,
+    buckets,
     group_sql,
     ident,
-    period_sql,
+    periods_join,
+    periods_table,
+    periods_with_rows,
     seller_join,
+    started,
+    time_group,
     where_sql,
 )
 from enableframe.periods import Period
@@ -86,220 +93,219 @@ def _tables(metric: Mapping[str, Any]) -> list[str]:
 
 
 # -- kinds ----------------------------------------------------------------------------------
+#
+# A built-in kind computes a group of metrics for a list of periods: the current period and
+# its comparisons in one statement (one scan instead of three), and metrics that read the
+# same rows together (``Kind.scan``: win rate, deals won and average price all read the
+# deals closed in the period). It returns, per metric and per period, the rows or why the
+# metric is unknown. ``SQL_KINDS`` gives each the (con, metric, period, by) signature of a
+# plugin's kind, used for breakdowns.
 
-def _value_expr(metric: Mapping[str, Any]) -> str:
-    if metric.get("measure"):
-        return MEASURES[metric["measure"]]
-    return f"t.{ident(metric['column'])}"
-
-
-def _aggregate(kind: str, expr: str, p: float | None = None) -> str:
-    return {"sum": f"sum({expr})", "mean": f"avg({expr})", "median": f"median({expr})",
-            "percentile": f"quantile_cont({expr}, {float(p or 0.5)})",
-            "count": "count(*)"}[kind]
-
-
-def kind_simple(con: Any, metric: Mapping, period: Period, by: str | None) -> _Rows:
-    params: list[Any] = []
-    base = base_query(metric, period, by, params)
-    if base is None:
-        return []
-    kind = metric["kind"]
-    if kind == "count":
-        value = f"count(DISTINCT t.{ident(metric['column'])})" if metric.get("distinct") \
-            else "count(*)"
-        sql = f"SELECT _grp, {value}, count(*) FROM {base} t GROUP BY _grp"
-    else:
-        expr = _value_expr(metric)
-        sql = (f"SELECT _grp, {_aggregate(kind, expr, metric.get('p'))}, count({expr}) "
-               f"FROM {base} t GROUP BY _grp")
-    return _fetch(con, sql, params)
+_PeriodRows = list["_Rows | Unknown"]  # per period, in the order given
+_Metrics = Sequence[Mapping[str, Any]]
 
 
-def kind_ratio(con: Any, metric: Mapping, period: Period, by: str | None) -> _Rows:
-    base_params: list[Any] = []
-    base = base_query(metric, period, by, base_params)
-    if base is None:
-        return []
-    sides = []
-    for side in ("numerator", "denominator"):
-        spec, params = metric[side], []
-        cond = where_sql(spec.get("where"), "t", params)
-        if spec["agg"] == "count":
-            expr = (f"count(DISTINCT t.{ident(spec['column'])})" if spec.get("distinct")
-                    else "count(*)")
-        else:
-            expr = _aggregate(spec["agg"], f"t.{ident(spec['column'])}")
-        sides.append((expr, cond, params))
-    (num, num_cond, num_p), (den, den_cond, den_p) = sides
-    # positional parameters follow the text: numerator, denominator (twice), then FROM
-    sql = (f"SELECT _grp, CAST({num} FILTER (WHERE {num_cond}) AS DOUBLE) / "
-           f"NULLIF({den} FILTER (WHERE {den_cond}), 0), count(*) FILTER (WHERE {den_cond}) "
-           f"FROM {base} t GROUP BY _grp")
-    return _fetch(con, sql, num_p + den_p + den_p + base_params)
-
-
-def kind_share(con: Any, metric: Mapping, period: Period, by: str | None) -> _Rows:
-    having = metric["having"]
-    if by in TIME_DIMS:
-        return []
-    params: list[Any] = []
-    rel_when = period_sql(having["table"], having.get("anchor"), "r", period, params)
-    rel_where = where_sql(having.get("where"), "r", params)
-    _require_rows(con, having["table"], f"{rel_when} AND {rel_where}", list(params), "r",
-                  f"no {having['table']} rows in {period.label}")
-    grp = group_sql(by, metric["table"], None, alias="t", seller="t")
+def table_aggregates(con: Any, metrics: _Metrics, periods: Sequence[Period],
+                     by: str | None) -> list[_PeriodRows]:
+    """Count, sum, mean, median, percentile and ratio metrics over one table and date."""
+    table, anchor = metrics[0]["table"], metrics[0].get("anchor")
+    grp = group_sql(by, table, anchor, seller="t" if table == "sellers" else "s")
     if grp is None:
-        return []
-    ent_where = where_sql(metric.get("where"), "t", params)
-    started = (f" AND {_started('t', 'period', period)}" if metric["table"] == "sellers"
-               else "")
-    sql = (f"WITH r AS (SELECT r.{ident(having['on'])} AS k, count(*) AS c "
-           f"FROM {ident(having['table'])} r WHERE {rel_when} AND {rel_where} GROUP BY 1) "
-           f"SELECT {grp} AS _grp, avg(CASE WHEN COALESCE(r.c, 0) >= "
-           f"{int(having.get('min_count', 1))} THEN 1.0 ELSE 0.0 END), count(*) "
-           f"FROM {ident(metric['table'])} t LEFT JOIN r ON r.k = t.id "
-           f"WHERE {ent_where}{started} GROUP BY 1")
-    return _fetch(con, sql, params)
+        return _no_rows(metrics, periods)
+    join = seller_join(table) if by in SELLER_DIMS else ""
+    flags, params = Flags(), []
+    values = ", ".join(aggregates(m, flags) for m in metrics)
+    # the rows any of the metrics reads: for one metric its own (a breakdown shows no
+    # group the metric has no row in)
+    rows = (f"SELECT p._per, {grp} AS _grp, t.*{flags.columns(params)} FROM {ident(table)} t "
+            f"{join} {periods_join(table, anchor, 't', periods)} "
+            f"WHERE {any_where([m.get('where') for m in metrics], 't', params)}")
+    sql = f"SELECT _per, _grp, {values} FROM ({rows}) t GROUP BY 1, 2"
+    out = _no_rows(metrics, periods)
+    for per, group, *figures in con.execute(sql, params).fetchall():
+        for i, metric_rows in enumerate(out):
+            metric_rows[per].append(_row(group, figures[2 * i], figures[2 * i + 1]))
+    return out
 
 
-def kind_nth_event_days(con: Any, metric: Mapping, period: Period, by: str | None) -> _Rows:
-    entity, table = metric["entity"], metric["table"]
-    start, event = ident(entity["start"]), ident(metric["event_date"])
+def shares(con: Any, metrics: _Metrics, periods: Sequence[Period], by: str | None
+           ) -> list[_PeriodRows]:
+    """Share metrics over one entity table and the same related rows (table, key, date),
+    each with its own filter on them: one scan counts the related rows of all."""
+    having = metrics[0]["having"]
+    grp = group_sql(by, metrics[0]["table"], None, alias="t", seller="t")
+    if by in TIME_DIMS or grp is None:
+        return _no_rows(metrics, periods)
+    flags, params = Flags("r"), []
+    counts = ", ".join(f"{flags.filtered('count(*)', [m['having'].get('where')])} AS c{i}"
+                       for i, m in enumerate(metrics))
+    related = (f"SELECT _per, k, {counts} FROM (SELECT p._per, "
+               f"r.{ident(having['on'])} AS k{flags.columns(params)} "
+               f"FROM {ident(having['table'])} r "
+               f"{periods_join(having['table'], having.get('anchor'), 'r', periods)} WHERE "
+               f"{any_where([m['having'].get('where') for m in metrics], 'r', params)}) "
+               f"GROUP BY 1, 2")
+    shares_sql = ", ".join(f"avg(CASE WHEN COALESCE(r.c{i}, 0) >= "
+                           f"{int(m['having'].get('min_count', 1))} THEN 1.0 ELSE 0.0 END) "
+                           f"AS _v{i}" for i, m in enumerate(metrics))
+    ent_where = where_sql(metrics[0].get("where"), "t", params)
+    start = f" AND {started('t', 'period')}" if metrics[0]["table"] == "sellers" else ""
+    main = (f"SELECT p._per, {grp} AS _grp, count(*) AS _n, {shares_sql} "
+            f"FROM {ident(metrics[0]['table'])} "
+            f"t CROSS JOIN {periods_table(periods)} LEFT JOIN r ON r.k = t.id "
+            f"AND r._per = p._per WHERE {ent_where}{start} GROUP BY 1, 2")
+    found = ", ".join(f"bool_or(c{i} > 0) AS _found{i}" for i in range(len(metrics)))
+    return _checked(con, f"WITH r AS ({related}), _m AS ({main}), "
+                         f"_f AS (SELECT _per, {found} FROM r GROUP BY 1)",
+                    params, periods, len(metrics),
+                    lambda p: f"no {having['table']} rows in {p.label}")
+
+
+def _memo(con: Any, sql: str, params: list[Any]) -> str:
+    """A temporary table of the query's rows, created once per connection: the metrics
+    built on them and their breakdowns compute them once."""
+    name = "_memo_" + hashlib.sha1(f"{sql}{params!r}".encode()).hexdigest()[:16]
+    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} AS {sql}", params)
+    return name
+
+
+def nth_event_days(con: Any, metrics: _Metrics, periods: Sequence[Period], by: str | None
+                   ) -> list[_PeriodRows]:
+    """Days from an entity's start to its nth event, for metrics over the same events
+    (first and second close)."""
+    first, entity, table = metrics[0], metrics[0]["entity"], metrics[0]["table"]
+    start, event = ident(entity["start"]), ident(first["event_date"])
     _require_rows(con, entity["table"], f"s.{start} IS NOT NULL", [], "s",
                   f"no {entity['table']}.{entity['start']} values: the company has no "
                   "start dates")
-    grp = group_sql(by, table, metric["event_date"], alias="n", seller="s")
-    if grp is None or by in {"segment", "product", "type", "channel"}:
-        return []
-    key = ident(metric["key"])
-    ev_params: list[Any] = []
-    filt = where_sql(metric.get("where"), "t", ev_params)
-    events = (f"SELECT t.{key} AS k, t.{event} AS {event}, row_number() OVER (PARTITION BY "
-              f"t.{key} ORDER BY t.{event}, t.id) AS rn FROM {ident(table)} t "
-              f"JOIN {ident(entity['table'])} s ON s.id = t.{key} WHERE {filt} "
-              f"AND t.{event} IS NOT NULL AND s.{start} IS NOT NULL AND t.{event} >= s.{start}")
-    # the numbered events do not depend on n or the period: computed once per run for
-    # first and second close, every period and breakdown (a window over every won deal)
-    ev = "_ev_" + hashlib.sha1(f"{events}{ev_params!r}".encode()).hexdigest()[:16]
-    con.execute(f"CREATE TEMP TABLE IF NOT EXISTS {ev} AS {events}", ev_params)
-    params: list[Any] = []
-    ent = where_sql(entity.get("where"), "s", params)
-    in_period = period_sql(table, metric["event_date"], "n", period, params)
-    stat = "median" if metric.get("statistic", "median") == "median" else "avg"
-    sql = (f"SELECT {grp} AS _grp, {stat}(date_diff('day', s.{start}, n.{event})), count(*) "
-           f"FROM {ev} n JOIN {ident(entity['table'])} s ON s.id = n.k "
-           f"WHERE n.rn = {int(metric['n'])} AND {ent} AND {in_period} GROUP BY 1")
-    return _fetch(con, sql, params)
+    grp = group_sql(by, table, first["event_date"], alias="n", seller="s")
+    if grp is None or by in ROW_DIMS:
+        return _no_rows(metrics, periods)
+    # each entity's first event dates from its start, as many as the largest n (a top n
+    # per entity, not a window sorting every event): the nth is the date of its nth event
+    # numbered by date; the same for every period and breakdown
+    most, params = max(int(m["n"]) for m in metrics), []
+    filt = where_sql(first.get("where"), "t", params)
+    key = ident(first["key"])
+    events = _memo(con, f"SELECT t.{key} AS k, list_sort(min(t.{event}, {most})) AS firsts "
+                        f"FROM {ident(table)} t JOIN {ident(entity['table'])} s "
+                        f"ON s.id = t.{key} WHERE {filt} AND t.{event} IS NOT NULL "
+                        f"AND s.{start} IS NOT NULL AND t.{event} >= s.{start} GROUP BY 1",
+                   params)
+    out = []
+    for metric in metrics:
+        n, params = int(metric["n"]), []
+        ent = where_sql(metric["entity"].get("where"), "s", params)
+        stat = "median" if metric.get("statistic", "median") == "median" else "avg"
+        sql = (f"SELECT p._per, {grp}, {stat}(date_diff('day', s.{start}, n.{event})), "
+               f"count(*) FROM (SELECT k, firsts[{n}] AS {event} FROM {events} "
+               f"WHERE len(firsts) >= {n}) n JOIN {ident(entity['table'])} s ON s.id = n.k "
+               f"{periods_join(table, first['event_date'], 'n', periods)} "
+               f"WHERE {ent} GROUP BY 1, 2")
+        rows: _PeriodRows = [[] for _ in periods]
+        for per, group, value, count in con.execute(sql, params).fetchall():
+            rows[per].append(_row(group, value, count))
+        out.append(rows)
+    return out
 
 
-GRAIN = {"month": 1, "quarter": 2, "year": 3, "period": 4}
-
-
-def _buckets(period: Period, per: str) -> str:
-    """The ``per`` buckets of the period, each with its first day ``d0`` (so a breakdown
-    by a coarser grain can group them)."""
-    if per == "period":
-        return f"SELECT '{period.label}' AS b, DATE '{period.start}' AS d0"
-    return (f"SELECT {bucket_sql('d', per)} AS b, min(d) AS d0 FROM generate_series("
-            f"DATE '{period.start}', DATE '{period.end}', INTERVAL 1 DAY) g(d) GROUP BY 1")
-
-
-def _started(alias: str, per: str, period: Period) -> str:
-    """The seller had started by the end of the bucket: a 2025 hire is not a zero in 2024."""
-    span = {"month": "1 MONTH", "quarter": "3 MONTH", "year": "1 YEAR"}.get(per)
-    end = f"p.d0 + INTERVAL {span}" if span else f"DATE '{period.end}' + INTERVAL 1 DAY"
-    return f"({alias}.start_date IS NULL OR {alias}.start_date < {end})"
-
-
-def _time_group(by: str, per: str) -> str | None:
-    """Group buckets by a time breakdown; None when the breakdown is finer than the
-    buckets (per-quarter attainment has no per-month value)."""
-    if GRAIN[by] < GRAIN[per]:
-        return None
-    return bucket_sql("p.d0", by)
-
-
-def _bucket_of(expr: str, per: str, period: Period) -> str:
-    return f"'{period.label}'" if per == "period" else bucket_sql(expr, per)
-
-
-def kind_attainment(con: Any, metric: Mapping, period: Period, by: str | None) -> _Rows:
-    entity, per = metric["entity"], metric.get("per", "quarter")
-    quota = ident(entity["quota"])
+def attainment(con: Any, metrics: _Metrics, periods: Sequence[Period], by: str | None
+               ) -> list[_PeriodRows]:
+    """Amount over quota per entity and bucket, for metrics over the same amounts and
+    quotas (mean attainment, the share at quota)."""
+    first, entity = metrics[0], metrics[0]["entity"]
+    per, quota, table = first.get("per", "quarter"), ident(entity["quota"]), first["table"]
     _require_rows(con, entity["table"], f"s.{quota} > 0", [], "s",
                   f"no quotas: {entity['table']}.{entity['quota']} is empty")
-    dated: list[Any] = []  # no deal at all in the period: unknown, not 0 % of quota
-    _require_rows(con, metric["table"],
-                  period_sql(metric["table"], metric.get("anchor", "closed_at"), "t", period,
-                             dated), dated, "t", f"no {metric['table']} in {period.label}")
-    if by in {"segment", "product", "type", "channel"}:
-        return []
-    months = {"month": 1, "quarter": 3, "year": 12}.get(per)
-    if months is None:  # the whole period
-        months = max(1, round(((period.end - period.start).days + 1) / 30.4375))
-    params: list[Any] = []
-    anchor = metric.get("anchor", "closed_at")
-    when = period_sql(metric["table"], anchor, "t", period, params)
-    filt = where_sql(metric.get("where"), "t", params)
-    ent = where_sql(entity.get("where"), "s", params)
-    grp = (_time_group(by, per) if by in TIME_DIMS else
+    if by in ROW_DIMS:
+        return _no_rows(metrics, periods)
+    grp = (time_group(by, per) if by in TIME_DIMS else
            group_sql(by, "sellers", None, alias="s", seller="s") or "'all'")
     if grp is None:
-        return []
-    bar = float(metric.get("at_or_above", 1.0))
-    value = ("avg(COALESCE(w.amt, 0) / (s.q))" if metric.get("statistic", "mean") == "mean"
-             else f"avg(CASE WHEN COALESCE(w.amt, 0) / s.q >= {bar} THEN 1.0 ELSE 0.0 END)"
-             if metric.get("statistic") == "share_at_or_above"
-             else "median(COALESCE(w.amt, 0) / (s.q))")
-    sql = (f"WITH w AS (SELECT t.{ident(metric['key'])} AS k, "
-           f"{_bucket_of('t.' + ident(anchor), per, period)} AS b, "
-           f"sum(t.{ident(metric['column'])}) AS amt FROM {ident(metric['table'])} t "
-           f"WHERE {when} AND {filt} GROUP BY 1, 2), "
-           f"p AS ({_buckets(period, per)}) "
-           f"SELECT {grp} AS _grp, {value}, count(*) FROM "
-           f"(SELECT *, {quota} * {months} / 3.0 AS q FROM {ident(entity['table'])}) s "
-           f"CROSS JOIN p LEFT JOIN w ON w.k = s.id AND w.b = p.b "
-           f"WHERE s.{quota} > 0 AND {ent} AND {_started('s', per, period)} GROUP BY 1")
-    return _fetch(con, sql, params)
-
-
-def kind_per_entity(con: Any, metric: Mapping, period: Period, by: str | None) -> _Rows:
-    per, table, key = metric.get("per", "month"), metric["table"], ident(metric["key"])
+        return _no_rows(metrics, periods)
     params: list[Any] = []
-    anchor = metric.get("anchor")
-    when = period_sql(table, anchor, "t", period, params)
-    filt = where_sql(metric.get("where"), "t", params)
-    _require_rows(con, table, f"{when} AND {filt}", list(params), "t",
-                  f"no {table} rows in {period.label}")
-    agg = {"count": "count(*)", "sum": f"sum(t.{ident(metric.get('column', 'id'))})",
-           "mean": f"avg(t.{ident(metric.get('column', 'id'))})"}[metric["agg"]]
-    bucket = _bucket_of(f"t.{ident(anchor)}", per, period) if anchor else f"'{period.label}'"
+    anchor = first.get("anchor", "closed_at")
+    amounts = (f"SELECT p._per, t.{ident(first['key'])} AS k, "
+               f"{bucket_of('t.' + ident(anchor), per)} AS b, "
+               f"sum(t.{ident(first['column'])}) AS amt FROM {ident(table)} t "
+               f"{periods_join(table, anchor, 't', periods)} "
+               f"WHERE {where_sql(first.get('where'), 't', params)} GROUP BY 1, 2, 3")
+    ent = where_sql(entity.get("where"), "s", params)
+    ratio = f"COALESCE(w.amt, 0) / (s.{quota} * p._months / 3.0)"
+    values = ", ".join(
+        (f"avg({ratio})" if m.get("statistic", "mean") == "mean" else
+         f"avg(CASE WHEN {ratio} >= {float(m.get('at_or_above', 1.0))} THEN 1.0 ELSE 0.0 END)"
+         if m.get("statistic") == "share_at_or_above" else f"median({ratio})") + f" AS _v{i}"
+        for i, m in enumerate(metrics))
+    main = (f"SELECT p._per, {grp} AS _grp, count(*) AS _n, {values} "
+            f"FROM {ident(entity['table'])} s "
+            f"CROSS JOIN p LEFT JOIN w ON w.k = s.id AND w._per = p._per AND w.b = p.b "
+            f"WHERE s.{quota} > 0 AND {ent} AND {started('s', per)} GROUP BY 1, 2")
+    # no deal at all in a period, won or not: unknown, not 0 % of quota
+    dated = periods_with_rows(table, anchor, "t", periods)
+    return _checked(con, f"WITH w AS ({amounts}), p AS ({buckets(periods, per)}), "
+                         f"_m AS ({main}), _f AS ({dated})",
+                    params, periods, len(metrics), lambda p: f"no {table} in {p.label}")
+
+
+def per_entity(con: Any, metrics: _Metrics, periods: Sequence[Period], by: str | None
+               ) -> list[_PeriodRows]:
+    """An aggregate per entity and bucket; with ``entity:`` every entity counts, those
+    without rows as zero. One metric at a time."""
+    (metric,) = metrics
+    table, key, anchor = metric["table"], ident(metric["key"]), metric.get("anchor")
+    per = metric.get("per", "month") if anchor else "period"
+    column = f"t.{ident(metric.get('column', 'id'))}"
+    agg = {"count": "count(*)", "sum": f"sum({column})", "mean": f"avg({column})"}[
+        metric["agg"]]
     stat = "median" if metric.get("statistic") == "median" else "avg"
     entity = metric.get("entity")
-    if entity:  # every entity counts, those without rows as zero
-        grp = (_time_group(by, per if anchor else "period") if by in TIME_DIMS else
-               group_sql(by, "sellers", None, alias="s", seller="s"))
-        if grp is None:
-            return []
-        ent = where_sql(entity.get("where"), "s", params)
-        zero = "0" if metric["agg"] in ("count", "sum") else "NULL"
-        sql = (f"WITH a AS (SELECT t.{key} AS k, {bucket} AS b, {agg} AS v FROM "
-               f"{ident(table)} t WHERE {when} AND {filt} GROUP BY 1, 2), "
-               f"p AS ({_buckets(period, per if anchor else 'period')}) "
-               f"SELECT {grp} AS _grp, {stat}(COALESCE(a.v, {zero})), count(*) "
-               f"FROM {ident(entity['table'])} s CROSS JOIN p "
-               f"LEFT JOIN a ON a.k = s.id AND a.b = p.b WHERE {ent} AND "
-               f"{_started('s', per if anchor else 'period', period)} GROUP BY 1")
-        return _fetch(con, sql, params)
-    grp = group_sql(by, table, anchor, alias="t", seller="s")
+    grp = ((time_group(by, per) if by in TIME_DIMS else
+            group_sql(by, "sellers", None, alias="s", seller="s")) if entity else
+           group_sql(by, table, anchor, alias="t", seller="s"))
     if grp is None:
-        return []
-    join = seller_join(table) if by in SELLER_DIMS else ""
-    sql = (f"SELECT _grp, {stat}(v), count(*) FROM (SELECT {grp} AS _grp, t.{key}, "
-           f"{bucket} AS b, {agg} AS v FROM {ident(table)} t {join} WHERE {when} AND {filt} "
-           f"GROUP BY 1, 2, 3) GROUP BY 1")
-    return _fetch(con, sql, params)
+        return _no_rows(metrics, periods)
+    params: list[Any] = []
+    join = seller_join(table) if by in SELLER_DIMS and not entity else ""
+    bucket = bucket_of(f"t.{ident(anchor)}", per) if anchor else "'period'"
+    rows = (f"SELECT p._per, {'' if entity else f'{grp} AS _grp, '}t.{key} AS k, "
+            f"{bucket} AS b, {agg} AS v FROM {ident(table)} t {join} "
+            f"{periods_join(table, anchor, 't', periods)} "
+            f"WHERE {where_sql(metric.get('where'), 't', params)} GROUP BY ALL")
+    if entity:
+        zero = "0" if metric["agg"] in ("count", "sum") else "NULL"
+        main = (f"SELECT p._per, {grp} AS _grp, count(*) AS _n, "
+                f"{stat}(COALESCE(a.v, {zero})) AS _v0 "
+                f"FROM {ident(entity['table'])} s CROSS JOIN p "
+                f"LEFT JOIN a ON a.k = s.id AND a._per = p._per AND a.b = p.b "
+                f"WHERE {where_sql(entity.get('where'), 's', params)} AND "
+                f"{started('s', per)} GROUP BY 1, 2")
+        ctes = f"WITH a AS ({rows}), p AS ({buckets(periods, per)}), _m AS ({main})"
+    else:
+        ctes = (f"WITH a AS ({rows}), _m AS (SELECT _per, _grp, count(*) AS _n, "
+                f"{stat}(v) AS _v0 FROM a GROUP BY 1, 2)")
+    return _checked(con, f"{ctes}, _f AS (SELECT DISTINCT _per FROM a)", params, periods, 1,
+                    lambda p: f"no {table} rows in {p.label}")
+
+
+def _checked(con: Any, ctes: str, params: list[Any], periods: Sequence[Period], count: int,
+             reason: Callable[[Period], str]) -> list[_PeriodRows]:
+    """Run ``ctes`` (a ``WITH`` list) ending with ``_m``, rows of (_per, _grp, _n, then the
+    value of each of ``count`` metrics), and ``_f``, the periods (_per) with the rows the
+    metrics need, optionally with a flag per metric. A period without them is unknown for
+    ``reason``: the check costs no statement of its own."""
+    sql = (f"{ctes} SELECT p._per, _m.* EXCLUDE (_per), _f._per IS NOT NULL, "
+           f"_f.* EXCLUDE (_per) FROM {periods_table(periods)} "
+           f"LEFT JOIN _m ON _m._per = p._per LEFT JOIN _f ON _f._per = p._per")
+    out = _no_rows(range(count), periods)
+    for per, group, n, *rest in con.execute(sql, params).fetchall():
+        values, (listed, *flags) = rest[:count], rest[count:]
+        for i, metric_rows in enumerate(out):
+            if not (listed and (flags[i] if flags else True)):
+                metric_rows[per] = Unknown(reason(periods[per]))
+            elif group is not None:
+                metric_rows[per].append(_row(group, values[i], n))
+    return out
 
 
 def _require_rows(con: Any, table: str, cond: str, params: list[Any], alias: str,
@@ -310,20 +316,72 @@ def _require_rows(con: Any, table: str, cond: str, params: list[Any], alias: str
         raise Unknown(reason)
 
 
-def _fetch(con: Any, sql: str, params: list[Any]) -> _Rows:
-    return [(str(g), None if v is None or (isinstance(v, float) and math.isnan(v))
-             else float(v), int(n)) for g, v, n in con.execute(sql, params).fetchall()]
+def _row(group: Any, value: Any, n: Any) -> tuple[str, float | None, int]:
+    return (str(group), None if value is None or (isinstance(value, float) and math.isnan(value))
+            else float(value), int(n))
 
 
-SQL_KINDS: dict[str, Callable[[Any, Mapping, Period, str | None], _Rows]] = {
-    "count": kind_simple, "sum": kind_simple, "mean": kind_simple, "median": kind_simple,
-    "percentile": kind_simple, "ratio": kind_ratio, "share": kind_share,
-    "nth_event_days": kind_nth_event_days, "attainment": kind_attainment,
-    "per_entity": kind_per_entity,
+def _no_rows(metrics: Sequence[Any], periods: Sequence[Period]) -> list[_PeriodRows]:
+    return [[[] for _ in periods] for _ in metrics]
+
+
+def _fields(*names: str) -> Callable[[Mapping[str, Any]], str]:
+    """A scan key: the metric's values of ``names`` (``having.on`` for a nested field)."""
+    def key(metric: Mapping[str, Any]) -> str:
+        values = []
+        for name in names:
+            value: Any = metric
+            for part in name.split("."):
+                value = value.get(part) if isinstance(value, Mapping) else None
+            values.append(value)
+        return json.dumps(values, sort_keys=True, default=str)
+
+    return key
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A built-in kind: ``compute`` takes a group of metrics, their periods and the
+    breakdown; ``scan`` keys the metrics that read the same rows, computed together (None:
+    one metric at a time)."""
+
+    compute: Callable[[Any, _Metrics, Sequence[Period], str | None], list[_PeriodRows]]
+    scan: Callable[[Mapping[str, Any]], str] | None = None
+
+
+_AGGREGATES = Kind(table_aggregates, _fields("table", "anchor"))
+KINDS: dict[str, Kind] = {
+    "count": _AGGREGATES, "sum": _AGGREGATES, "mean": _AGGREGATES, "median": _AGGREGATES,
+    "percentile": _AGGREGATES, "ratio": _AGGREGATES,
+    "share": Kind(shares, _fields("table", "where", "having.table", "having.on",
+                                  "having.anchor")),
+    "nth_event_days": Kind(nth_event_days, _fields("table", "key", "where", "event_date",
+                                                   "entity.table", "entity.start")),
+    "attainment": Kind(attainment, _fields("table", "key", "where", "anchor", "column", "per",
+                                           "entity")),
+    "per_entity": Kind(per_entity),
 }
 
 
+def _one_period(kind: Kind) -> Callable[..., _Rows]:
+    """A built-in kind as a plugin's: one metric and period, its rows or Unknown raised."""
+    def compute(con: Any, metric: Mapping, period: Period, by: str | None) -> _Rows:
+        rows = kind.compute(con, [metric], [period], by)[0][0]
+        if isinstance(rows, Unknown):
+            raise rows
+        return rows
+
+    return compute
+
+
+SQL_KINDS: dict[str, Callable[[Any, Mapping, Period, str | None], _Rows]] = {
+    name: _one_period(kind) for name, kind in KINDS.items()}
+
+
 # -- evaluation -----------------------------------------------------------------------------
+
+_Value = tuple[float | None, str, int]  # (value, reason when unknown, rows)
+
 
 def compute_metrics(con: Any, ruleset: Any, period: Period, *, missing: set[str],
                     by: str | None = None, only: set[str] | None = None,
@@ -345,13 +403,15 @@ def compute_metrics(con: Any, ruleset: Any, period: Period, *, missing: set[str]
     periods = {"current": period}
     if comparisons:
         periods |= {"previous": period.previous(), "year_before": period.year_before()}
-    values: dict[str, dict[str, tuple[float | None, str, int]]] = {p: {} for p in periods}
-    has_values = _values_checker(con)
+    plain = {m: to_plain(metrics[m]) for m in order}
+    computed = _sql_values(con, list(plain.values()), list(periods.values()), missing)
+    values: dict[str, dict[str, _Value]] = {p: {} for p in periods}
     for metric_id in order:
-        metric = to_plain(metrics[metric_id])
-        for label, when in periods.items():
-            values[label][metric_id] = _one(con, ruleset, metric, when, missing, values[label],
-                                            has_values)
+        metric = plain[metric_id]
+        for i, label in enumerate(periods):
+            values[label][metric_id] = (
+                _formula(ruleset, metric, values[label]) if metric.get("kind") == "formula"
+                else computed[metric_id][i])
         value, reason, rows = values["current"][metric_id]
         result = MetricResult(
             id=metric_id, name=metric.get("name", metric_id),
@@ -376,32 +436,76 @@ def _definition(metric: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in metric.items() if k not in ("name", "description", "id")}
 
 
-def _one(con: Any, ruleset: Any, metric: dict[str, Any], period: Period, missing: set[str],
-         known: dict[str, tuple[float | None, str, int]],
-         has_values: Callable[[str, str], bool]) -> tuple[float | None, str, int]:
-    """(value, reason when unknown, rows) of one metric in one period."""
-    kind = metric.get("kind")
-    if kind == "formula":
-        return _formula(ruleset, metric, known)
-    absent = [t for t in _tables(metric) if t in missing]
-    if absent:
-        return None, f"no {', '.join(absent)} source in the workspace", 0
-    compute = SQL_KINDS.get(kind) or _plugin_compute(kind)
-    if compute is None:
-        return None, f"no computation registered for metric kind {kind!r}", 0
-    empty = [f"{t}.{c}" for t, c in columns_read(metric) if not has_values(t, c)]
-    if empty:
-        return None, f"{', '.join(empty)} is empty in the data", 0
+def _sql_values(con: Any, metrics: list[dict[str, Any]], periods: list[Period],
+                missing: set[str]) -> dict[str, list[_Value]]:
+    """(value, reason when unknown, rows) of every metric but formulas, per period. A
+    built-in kind computes all periods at once, and the metrics that read the same rows
+    together (:class:`Kind`); a plugin's kind is asked once per period."""
+    out: dict[str, list[_Value]] = {}
+    ready: list[tuple[dict[str, Any], Callable[..., _Rows] | None]] = []
+    for metric in metrics:
+        kind = metric.get("kind")
+        if kind == "formula":
+            continue
+        absent = [t for t in _tables(metric) if t in missing]
+        if absent:
+            out[metric["id"]] = _unknown(f"no {', '.join(absent)} source in the workspace",
+                                         periods)
+            continue
+        plugin = None if kind in KINDS else _plugin_compute(kind)
+        if kind in KINDS or plugin:
+            ready.append((metric, plugin))
+        else:
+            out[metric["id"]] = _unknown(f"no computation registered for metric kind {kind!r}",
+                                         periods)
+    has_values = _columns_with_values(con, [c for m, _ in ready for c in columns_read(m)])
+    groups: dict[tuple[Any, str], list[dict[str, Any]]] = {}
+    for metric, plugin in ready:
+        empty = [f"{t}.{c}" for t, c in columns_read(metric) if (t, c) not in has_values]
+        if empty:
+            out[metric["id"]] = _unknown(f"{', '.join(empty)} is empty in the data", periods)
+        elif plugin:
+            out[metric["id"]] = _values([_plugin_rows(plugin, con, metric, p)
+                                         for p in periods], periods)
+        else:
+            kind = KINDS[metric["kind"]]
+            scan = kind.scan(metric) if kind.scan else metric["id"]
+            groups.setdefault((kind.compute, scan), []).append(metric)
+    for (compute, _), group in groups.items():
+        try:
+            per_metric = compute(con, group, periods, None)
+        except Unknown as exc:  # whatever the period (no quotas at all)
+            per_metric = [[exc] * len(periods) for _ in group]
+        for metric, rows in zip(group, per_metric, strict=True):
+            out[metric["id"]] = _values(rows, periods)
+    return out
+
+
+def _unknown(reason: str, periods: list[Period]) -> list[_Value]:
+    return [(None, reason, 0)] * len(periods)
+
+
+def _plugin_rows(compute: Callable[..., _Rows], con: Any, metric: Mapping[str, Any],
+                 period: Period) -> _Rows | Unknown:
     try:
-        rows = compute(con, metric, period, None)
+        return compute(con, metric, period, None)
     except Unknown as exc:
-        return None, str(exc), 0
-    if not rows or rows[0][2] == 0:
-        return None, f"no rows in {period.label}", 0
-    _, value, n = rows[0]
-    if value is None:
-        return None, f"no rows to compute it from in {period.label}", n
-    return value, "", n
+        return exc
+
+
+def _values(per_period: _PeriodRows, periods: list[Period]) -> list[_Value]:
+    """Each period's value from its rows (one group: no breakdown)."""
+    out: list[_Value] = []
+    for rows, period in zip(per_period, periods, strict=True):
+        if isinstance(rows, Unknown):
+            out.append((None, str(rows), 0))
+        elif not rows or rows[0][2] == 0:
+            out.append((None, f"no rows in {period.label}", 0))
+        elif rows[0][1] is None:
+            out.append((None, f"no rows to compute it from in {period.label}", rows[0][2]))
+        else:
+            out.append((rows[0][1], "", rows[0][2]))
+    return out
 
 
 def _plugin_compute(kind: str) -> Callable[..., _Rows] | None:
@@ -431,15 +535,15 @@ def columns_read(metric: Mapping[str, Any]) -> list[tuple[str, str]]:
     return sorted({(t, c) for t, c in out if t and c})
 
 
-def _values_checker(con: Any) -> Callable[[str, str], bool]:
-    """Whether a column has any value, asked once per column per run."""
-    @functools.cache
-    def has_values(table: str, column: str) -> bool:
-        return con.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {ident(table)} WHERE {ident(column)} IS NOT NULL)"
-        ).fetchone()[0]
-
-    return has_values
+def _columns_with_values(con: Any, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (table, column) pairs with at least one value, all asked in one statement."""
+    pairs = sorted(set(pairs))
+    if not pairs:
+        return set()
+    checks = ", ".join(f"EXISTS (SELECT 1 FROM {ident(t)} WHERE {ident(c)} IS NOT NULL)"
+                       for t, c in pairs)
+    found = con.execute(f"SELECT {checks}").fetchone()
+    return {pair for pair, has in zip(pairs, found, strict=True) if has}
 
 
 def _formula(ruleset: Any, metric: Mapping[str, Any],
