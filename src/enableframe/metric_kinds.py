@@ -21,7 +21,7 @@ class KindSpec:
     description: str = ""
     unit: str | None = field(default=None)
     # a plugin's kind computes itself: (con, metric, period, by) -> [(group, value, rows)],
-    # over the canonical tables in DuckDB; the built-in kinds are computed in metrics.py
+    # over the canonical tables in DuckDB; the built-in kinds are computed in kind_queries.py
     compute: Callable[..., list[tuple[str, float | None, int]]] | None = field(
         default=None, compare=False)
 
