@@ -6,10 +6,13 @@
 Runs side by side (interleaved, each run a fresh process, medians of ``--runs``):
 
   (a) cli       ``enableframe metrics WORKSPACE --format json``, with the workspace's
-                ``.enableframe/`` folder removed before each run (a first run ever: the
-                workspace and ruleset are validated and every table is loaded)
+                ``.enableframe/`` folder removed and an empty user cache folder
+                (``ENABLEFRAME_CACHE_DIR``) before each run: a first run ever on the
+                machine (the workspace and ruleset are validated, every table is loaded)
   (a2) newdata  the same with only ``.enableframe/cache.duckdb`` removed: new exports in a
                 workspace already validated (the consultant's next export)
+
+Every other way runs with a user cache folder of the benchmark's own, kept between runs.
   (b) duckdb    ``bench/hand_duckdb.py``: the same metric set as hand-written DuckDB SQL
   (c) pandas    ``bench/hand_pandas.py``: the pandas script a consultant would write
   (d) floor     DuckDB counting ``opportunities.csv``'s rows: the parse floor
@@ -92,10 +95,11 @@ def commands(workspace: Path, data: Path, period: str, by: str | None) -> dict[s
     }
 
 
-def measure(cmd: list[str], out: Path) -> dict:
+def measure(cmd: list[str], out: Path, user_cache: Path) -> dict:
     err = out.with_suffix(".err")
+    env = {**os.environ, "ENABLEFRAME_CACHE_DIR": str(user_cache)}
     done = subprocess.run([sys.executable, "-c", WRAPPER, str(out), str(err), *cmd],
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True, check=True, env=env)
     result = json.loads(done.stdout)
     if result["rc"] != 0:
         raise SystemExit(f"{' '.join(cmd)} failed (exit {result['rc']}):\n"
@@ -215,20 +219,23 @@ def main(argv: list[str] | None = None) -> int:
     samples: dict[str, list[dict]] = {w: [] for w in ways}
     with tempfile.TemporaryDirectory(prefix="ef-bench-") as tmp:
         outputs = {w: Path(tmp) / f"{w}.out" for w in ways}
+        user_cache = Path(tmp) / "user-cache"
         for i in range(args.runs):
             for way in ways:
+                cache = user_cache
                 if way == "cli":
                     clear_cache(workspace)
+                    cache = Path(tmp) / f"user-cache-first-{i}"  # new and empty
                 elif way == "newdata":
                     if i == 0 and not (workspace / ".enableframe").is_dir():
-                        measure(cmds[way], outputs[way])  # validate once, untimed
+                        measure(cmds[way], outputs[way], cache)  # validate once, untimed
                     (workspace / ".enableframe" / "cache.duckdb").unlink(missing_ok=True)
                     (workspace / ".enableframe" / "cache.duckdb.wal").unlink(missing_ok=True)
                 elif way == "sf":
                     clear_cache(workspace / "salesforce-report")
                 elif way == "rerun" and i == 0:
-                    measure(cmds[way], outputs[way])  # warm the cache, untimed
-                samples[way].append(measure(cmds[way], outputs[way]))
+                    measure(cmds[way], outputs[way], cache)  # warm the cache, untimed
+                samples[way].append(measure(cmds[way], outputs[way], cache))
             print(f"  run {i + 1}/{args.runs}: " + "  ".join(
                 f"{w} {samples[w][-1]['wall']:.2f}s" for w in ways), flush=True)
         checks = check_outputs({w: p for w, p in outputs.items()
