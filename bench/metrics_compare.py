@@ -98,6 +98,9 @@ def commands(workspace: Path, data: Path, period: str, by: str | None) -> dict[s
 def measure(cmd: list[str], out: Path, user_cache: Path) -> dict:
     err = out.with_suffix(".err")
     env = {**os.environ, "ENABLEFRAME_CACHE_DIR": str(user_cache)}
+    # an installed package has its bytecode compiled (pip does it); a shell that forbids
+    # writing it would make every run compile enableframe's modules again (0.1 s)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     done = subprocess.run([sys.executable, "-c", WRAPPER, str(out), str(err), *cmd],
                           capture_output=True, text=True, check=True, env=env)
     result = json.loads(done.stdout)
