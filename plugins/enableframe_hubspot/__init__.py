@@ -190,7 +190,8 @@ class HubspotDealsConnector:
                            f"IS NULL THEN {_lit(TYPE_LEFT_EMPTY[0])} || _type_name || "
                            f"{_lit(TYPE_LEFT_EMPTY[1])} END")
         report_repairs(context, table, "_filled > 0", repairs)
-        return create_view(context, source, f"SELECT _row, {', '.join(outputs)} "
+        # _extra: fields beyond the header, which the core rejects by name
+        return create_view(context, source, f"SELECT _row, _extra, {', '.join(outputs)} "
                                             f"FROM {table} WHERE _filled > 0")
 
 

@@ -273,7 +273,8 @@ class SalesforceReportConnector:
         parts = "".join(f", regexp_extract(trim({_ident(c)}), {_lit(LOCAL_DATE)}, "
                         f"['a', 'b', 'y']) AS {_ident(f'_{c}_parts')}"
                         for c in dates if first_is_day is not None)
-        return create_view(context, source, f"SELECT _row, {', '.join(outputs)} FROM "
+        # _extra: fields beyond the header, which the core rejects by name
+        return create_view(context, source, f"SELECT _row, _extra, {', '.join(outputs)} FROM "
                                             f"(SELECT *{parts} FROM {table} WHERE {keep})")
 
 
