@@ -9,9 +9,12 @@ import pytest
 from enableframe import hookimpl
 from enableframe.connectors import (
     LoadContext,
+    Source,
     blank_lines,
     create_view,
     read_csv_sql,
+    read_export,
+    report_blank_lines,
     sniff_csv,
 )
 from enableframe.data_load import connect, load_data
@@ -144,3 +147,66 @@ def test_parallel_read_refused_is_read_again_in_order(write) -> None:
     assert [(r.reason, r.sample_rows) for r in quality.rejections] == [
         ("duplicate id", [4]), ("unparseable number in amount", [2])]
     assert loaded.con.execute("SELECT id FROM opportunities").fetchall() == [("a",), ("c",)]
+
+
+class _Skipping:
+    """A third-party style connector that skips test deals and reports blank lines."""
+
+    name = "skipping"
+    tables = ("opportunities",)
+    options_schema = None
+
+    def load(self, source, context):
+        dialect = sniff_csv(source.path)
+        sql = read_csv_sql(source.path, dialect, {c: c for c in dialect.header})
+        (count,) = context.con.execute(
+            f"SELECT count(*) FROM ({sql}) WHERE id LIKE 'test%'").fetchone()
+        context.skip("test deal", count)
+        report_blank_lines(context, source, dialect)
+        return create_view(context, source, f"SELECT * FROM ({sql}) WHERE id NOT LIKE 'test%'")
+
+
+class _SkippingPlugin:
+    @hookimpl
+    def enableframe_register_connectors(self, register) -> None:
+        register(_Skipping())
+
+
+@pytest.mark.parametrize(("text", "blank"), [
+    ("id,owner,stage\ntest1,ann,won\na,ann,won\ntest2,bob,lost\nb,bob,lost\n", 0),
+    ("id,owner,stage\ntest1,ann,won\n\na,ann,won\ntest2,bob,lost\nb,bob,lost\n", 1),
+])
+def test_blank_lines_are_not_mistaken_for_rows_the_connector_skipped(write, text,
+                                                                       blank) -> None:
+    write("deals.csv", text)
+    path = write("enableframe.yaml", """
+        apiVersion: enableframe/v1
+        kind: Workspace
+        client: T
+        ruleset: builtin:enablement-3.0
+        sources:
+          opportunities: {connector: skipping, path: deals.csv}
+        """)
+    host = get_plugin_host(entry_points=False, plugins=[("skipping", _SkippingPlugin())])
+    quality = load_data(load_workspace(path), host, cache=False).quality["opportunities"]
+    skips = {r.reason: r.count for r in quality.skips}
+    assert skips == {"test deal": 2, **({"blank line": blank} if blank else {})}
+    assert (quality.read, quality.accepted, quality.skipped) == (4 + blank, 2, 2 + blank)
+
+
+def test_read_export_numbers_rows_before_layers_that_reorder(tmp_path) -> None:
+    # an IN list of five values becomes a join in DuckDB, which does not keep the order
+    # of a parallel read: _row must still be each record's number in the file
+    path = tmp_path / "export.csv"
+    con = connect()
+    con.execute(f"COPY (SELECT range + 1 AS Id, 's' || (range % 7) AS Stage "  # 10 MiB
+                f"FROM range(1000000)) TO '{path}' (HEADER)")
+    source = Source("opportunities", "x", path, {})
+    context = LoadContext(con)
+    dialect = sniff_csv(path)
+    stages = ", ".join(f"'s{n}'" for n in range(6))
+    table = read_export(context, source, dialect, {"id": "Id", "stage": "Stage"},
+                        [{"_known": f"stage IN ({stages})"}])
+    misplaced = context.con.execute(
+        f"SELECT count(*) FROM {table} WHERE CAST(id AS BIGINT) <> _row").fetchone()[0]
+    assert misplaced == 0

@@ -120,8 +120,6 @@ def test_crm_export_row_with_extra_fields_is_rejected(tmp_path, run, connector, 
     assert _reasons(_account(run, ws)) == {EXTRA: [2]}
 
 
-@pytest.mark.xfail(strict=True, reason="_read_error keeps only the first line of DuckDB's "
-                   "message ('CSV Error on Line: N'): what is wrong is lost")
 def test_read_error_says_what_is_wrong(tmp_path, run):
     # ASCII for the first 64 KiB (sniffed as UTF-8), then a Latin-1 byte
     rows = [GOOD.format(i) for i in range(1, 2001)] + ["r2001,Zo\xeb,won,1,2017-01-01,"]
@@ -129,7 +127,7 @@ def test_read_error_says_what_is_wrong(tmp_path, run):
     result = run("data", "check", "--format", "json", str(ws))
     assert result.exit_code == 2 and "Traceback" not in result.output
     (line,) = result.stderr.strip().splitlines()
-    assert "Line: 2002" in line and ("utf-8" in line.lower() or "encoding" in line.lower())
+    assert "f.csv:2002:" in line and "not utf-8 encoded" in line and "encoding: latin-1" in line
 
 
 def test_blank_lines_with_cr_line_ends_are_counted(tmp_path, run):

@@ -124,7 +124,12 @@ class Connector(Protocol):
 
         Columns: canonical column names (any subset; values as text or typed) plus ``_row``,
         the 1-based row number in the source, used to cite sample rows. Values stay as the
-        source wrote them except where the connector knows better (Salesforce's IsWon)."""
+        source wrote them except where the connector knows better (Salesforce's IsWon).
+
+        Without ``_row`` the core numbers rows in the order the relation yields them, which
+        is the file's order only for a plain read (:func:`read_csv_sql`): a relation that
+        filters or joins (DuckDB turns an ``IN`` list of five values into a join) must give
+        ``_row``, e.g. from :func:`read_export`."""
         ...
 
 
@@ -265,9 +270,11 @@ def report_blank_lines(context: LoadContext, source: Source, dialect: CsvDialect
                        relation: str | None = None) -> None:
     """Count the empty lines DuckDB's reader passes over as skipped rows, so that the
     account adds up. Runs once the core has read the connector's relation and knows how
-    many records it held (:meth:`LoadContext.when_read`); a byte count of the file when it
-    has none. ``relation`` is accepted for compatibility and not read."""
-    def count(records: int) -> None:
+    many rows it held (:meth:`LoadContext.when_read`): the file's records are those rows
+    and the rows the connector skipped; a byte count of the file when it has no blank line.
+    ``relation`` is accepted for compatibility and not read."""
+    def count(rows: int) -> None:
+        records = rows + sum(s.count for s in context.skipped.values())
         blank = blank_lines(context.con, source.path, dialect, records)
         if blank:
             context.skip("blank line", blank)
@@ -450,15 +457,23 @@ def read_export(context: LoadContext, source: Source, dialect: CsvDialect,
     Columns named in ``spent`` (inputs of derived values) are dropped at the end.
 
     The file is read in parallel when ``context.parallel`` allows; ``_row`` is the row's
-    position in the table, which keeps the file's order."""
+    position in a table of the plain read, which keeps the file's order."""
     select = {**mapping, "_first": dialect.header[0]}
     one_per_column: dict[str, str] = {}  # a header column may feed several names
     for canonical, column in select.items():
         one_per_column.setdefault(column, canonical)
     filled = " + ".join(f"({sql_text(sql_ident(c))} IS NOT NULL)::INTEGER"
                         for c in one_per_column.values())
-    read = read_csv_sql(source.path, dialect, select, numbered=False, parallel=context.parallel)
-    sql = f"SELECT *, {filled} AS _filled FROM ({read})"
+    con = context.con
+    name = f"{context.relation_name(source)}_export"
+    raw = sql_ident(name + "_read")
+    # the plain read keeps the file's order, so a row's position is its number; the layers
+    # may not (DuckDB turns an IN list of five values into a join): number before them
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw} AS "
+                + read_csv_sql(source.path, dialect, select, numbered=False,
+                               parallel=context.parallel))
+    base = con.execute(f"SELECT min(rowid) FROM {raw}").fetchone()[0] or 0  # see conform
+    sql = f"SELECT rowid - {base} + 1 AS _row, *, {filled} AS _filled FROM {raw}"
     present = set(mapping)
     for layer in layers:
         if layer:
@@ -468,13 +483,8 @@ def read_export(context: LoadContext, source: Source, dialect: CsvDialect,
     dropped = [sql_ident(c) for c in spent if c in present]
     if dropped:
         sql = f"SELECT * EXCLUDE ({', '.join(dropped)}) FROM ({sql})"
-    name = f"{context.relation_name(source)}_export"
-    rows = sql_ident(name + "_rows")
-    context.con.execute(f"CREATE OR REPLACE TEMP TABLE {rows} AS {sql}")
-    # rows appended in a transaction are numbered from an offset
-    base = context.con.execute(f"SELECT min(rowid) FROM {rows}").fetchone()[0] or 0
-    context.con.execute(f"CREATE OR REPLACE TEMP VIEW {sql_ident(name)} AS "
-                        f"SELECT rowid - {base} + 1 AS _row, * FROM {rows}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {sql_ident(name)} AS {sql}")
+    con.execute(f"DROP TABLE {raw}")
     return sql_ident(name)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import Any
 
 from enableframe import __version__, canonical, resources
 from enableframe.connectors import PARALLEL_REFUSED, LoadContext, Source
-from enableframe.errors import RulesetError, UserError
+from enableframe.errors import Location, RulesetError, UserError, display_path
 from enableframe.plugin_host import PluginHost, get_plugin_host
 from enableframe.workspace import CACHE_DIR, Workspace, source_problems
 
@@ -226,11 +227,11 @@ def _load_one(con: Any, source: Source, registered: Any, known_sellers: bool,
             con, source.table, relation, values=opts.get("values"),
             date_formats=[formats] if isinstance(formats, str) else formats,
             decimal_comma=bool(opts.get("decimal_comma")), known_sellers=known_sellers)
+        context.read_done(quality.read)  # deferred accounts (blank lines) read the file too
     except Exception as exc:
         if _is_duckdb_error(exc):
             raise _read_error(exc, source, parallel) from None
         raise
-    context.read_done(quality.read)
     quality.connector, quality.source = source.connector, source.display
     for skipped in context.skipped.values():
         quality.skips.append(canonical.Reason(skipped.reason, skipped.count,
@@ -246,14 +247,29 @@ def _load_one(con: Any, source: Source, registered: Any, known_sellers: bool,
     return quality
 
 
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_HINTS = {"not utf-8 encoded": "set encoding: latin-1 (or utf-16) on the source",
+          "Maximum line size": "a value over 2 MB, or a quote that is never closed"}
+
+
 def _read_error(exc: Exception, source: Source, parallel: bool) -> Exception:
     """What DuckDB's failure to read a source becomes: a retry without the parallel reader
-    when that was what refused the file, else one located line."""
-    if parallel and PARALLEL_REFUSED in str(exc):
+    when that was what refused the file, or when it found an error in it (the sequential
+    reader names the exact line); else one line at the file's line, with DuckDB's reason
+    (its message is many lines: the first names the line, a later one what is wrong)."""
+    text = str(exc)
+    lines = [line.strip() for line in text.splitlines()] or [""]
+    found = _CSV_LINE.search(lines[0])
+    if parallel and (PARALLEL_REFUSED in text or found):
         return _ParallelRefused()
-    first = str(exc).splitlines()[0]
-    return UserError(f"sources.{source.table}: cannot read {source.display}: {first}",
-                     source.location)
+    if not found:
+        return UserError(f"sources.{source.table}: cannot read {source.display}: {lines[0]}",
+                         source.location)
+    reason = next((line for line in lines[1:] if line and not line.startswith(
+        ("Original Line:", "Possible Solution"))), lines[0])
+    hint = next((f"; {h}" for key, h in _HINTS.items() if key in reason), "")
+    return UserError(f"sources.{source.table}: cannot read this line: {reason.rstrip('.')}{hint}",
+                     Location(display_path(source.path), int(found.group(1))))
 
 
 def _is_duckdb_error(exc: Exception) -> bool:

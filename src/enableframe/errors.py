@@ -7,7 +7,9 @@ bug and keeps its traceback.
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -93,3 +95,12 @@ def allowed_hint(found: str, known: list[str], limit: bool = False) -> str:
     if limit and len(known) > 12:
         return f"{hint}{len(known)} names are defined".strip()
     return f"{hint}allowed: {', '.join(known) if known else 'none defined'}"
+
+
+def display_path(path: str | Path) -> str:
+    """A path as messages show it: relative to the current folder when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib.abc import Traversable
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from enableframe import resources
 from enableframe.conditions import Condition
-from enableframe.errors import Location, Problem, RulesetError
+from enableframe.errors import Location, Problem, RulesetError, display_path
 from enableframe.overlay import ID_SECTIONS, duplicate_ids, merge_documents
 from enableframe.yaml_loader import YamlError, YList, YMap, check_size, load_bytes, to_plain
 
@@ -223,7 +222,7 @@ class _Loader:
         if isinstance(folder, Path):
             path = (folder / ref).resolve()
             try:
-                check_size(path.stat().st_size, _display(path))
+                check_size(path.stat().st_size, display_path(path))
                 data = path.read_bytes()
             except YamlError as exc:
                 self.problems.append(Problem(exc.location or at, "", exc.message))
@@ -233,17 +232,11 @@ class _Loader:
                 self.problems.append(Problem(at, self.ref_path if at.line else "",
                                              f"cannot read ruleset '{ref}': {reason}"))
                 return None
-            return _Source(str(path), _display(path), data, path.parent)
+            return _Source(str(path), display_path(path), data, path.parent)
         entry = folder / ref  # a relative path inside the packaged rulesets
         return _Source(f"builtin-path:{ref}", f"rulesets/{ref}", entry.read_bytes(), folder)
 
 
-def _display(path: Path) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
 
 
 def resolve_ref(ref: str, base: str | Path | None = None,
@@ -276,7 +269,10 @@ def check_ruleset(ref: str, base: str | Path | None = None,
         return None, problems
     from enableframe import validation_cache
 
-    key = validation_cache.digest(sorted(metric_kinds),
+    # what validation depends on beyond the files: each kind's fields, the schema
+    kinds = sorted([n, list(getattr(k, "required", ())), list(getattr(k, "one_of", ())),
+                    getattr(k, "unit", None)] for n, k in metric_kinds.items())
+    key = validation_cache.digest(kinds, resources.schema("ruleset"),
                                   *[[n, loader.texts[n]] for n in loader.chain])
     cached = (validation_cache.recall(cache_dir, "ruleset", key, shared=True)
               if not problems else None)

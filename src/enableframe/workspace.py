@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from enableframe.connectors import Source
-from enableframe.errors import Location, Problem, RulesetError, UserError
+from enableframe.errors import Location, Problem, RulesetError, UserError, display_path
 from enableframe.yaml_loader import YamlError, YMap, check_size, load_bytes, to_plain
 
 FILENAME = "enableframe.yaml"
@@ -59,7 +59,7 @@ def load_workspace(path: str | Path) -> Workspace:
     from enableframe import validation_cache
 
     file = find_workspace_file(path)
-    display = _display(file)
+    display = display_path(file)
     try:
         check_size(file.stat().st_size, display)
         raw = file.read_bytes()
@@ -135,11 +135,3 @@ def _option_problems(workspace: Workspace, option_schemas: dict[str, Any]) -> li
     return problems
 
 
-def _display(path: Path) -> str:
-    import os
-
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
