@@ -203,6 +203,7 @@ def _ident(s: str) -> str:
 
 
 EXTRA_FIELDS = "__enableframe_extra_fields__"
+EXTRA_SLOTS = 4  # fields beyond the header looked at: a shifted row fills the first
 
 
 def read_csv_sql(path: Path, dialect: CsvDialect, select: Mapping[str, str], *,
@@ -228,12 +229,15 @@ def read_csv_sql(path: Path, dialect: CsvDialect, select: Mapping[str, str], *,
         h = h or f"_column{n}"  # an unnamed column (a trailing delimiter): DuckDB needs a name
         seen[h] = seen.get(h, 0) + 1
         names.append(h if seen[h] == 1 else f"{h}_{seen[h]}")
-    # one column more than the header: a row with extra fields fills it, so the check can
-    # reject that row by name instead of DuckDB dropping the extras without a word
-    types = ", ".join(f"{quote(h)}: 'VARCHAR'" for h in [*names, EXTRA_FIELDS])
+    # columns beyond the header: a row with extra fields fills them, so the check can
+    # reject that row by name instead of DuckDB dropping the extras without a word; an
+    # empty one (a trailing delimiter) is no value, so the next ones are looked at too
+    slots = [f"{EXTRA_FIELDS}{n}" for n in range(1, EXTRA_SLOTS + 1)]
+    types = ", ".join(f"{quote(h)}: 'VARCHAR'" for h in [*names, *slots])
+    extra = f"NULLIF(concat_ws('', {', '.join(_ident(e) for e in slots)}), '')"
     wanted = ", ".join([*(["row_number() OVER () AS _row"] if numbered else []),
                         *(f"{_ident(src)} AS {_ident(canon)}" for canon, src in select.items()),
-                        f"{_ident(EXTRA_FIELDS)} AS _extra"])
+                        f"{extra} AS _extra"])
     return (
         f"SELECT {wanted} FROM read_csv({quote(str(path))}, "
         f"header = true, auto_detect = false, delim = {quote(dialect.delimiter)}, "
