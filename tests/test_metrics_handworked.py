@@ -696,3 +696,25 @@ def test_previous_of_a_calendar_year_is_the_year_before(tmp_path) -> None:
     got = results(root, only={"deals_won"})
     previous = got["deals_won"].comparisons["previous"]["period"]
     assert (previous["start"], previous["end"]) == ("2016-01-01", "2016-12-31")
+
+
+def test_metric_results_are_remembered_until_a_kind_plugin_changes(tmp_path,
+                                                                    monkeypatch) -> None:
+    import enableframe.metric_run as metric_run
+    from enableframe.plugin_host import get_plugin_host
+
+    root = make_workspace(tmp_path)
+    calls = []
+    real = metric_run.compute_metrics
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(metric_run, "compute_metrics", counting)
+    first = results(root)
+    assert results(root)["win_rate"].value == first["win_rate"].value and len(calls) == 1
+    host = get_plugin_host()  # the built-in kinds' plugin "upgraded"
+    monkeypatch.setitem(host.dists, "metrics", ("enableframe", "99.0"))
+    results(root)
+    assert len(calls) == 2

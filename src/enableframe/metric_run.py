@@ -66,11 +66,15 @@ def cached_metrics(loaded: Any, ruleset: Any, period: Period, *, by: str | None 
     if loaded.cache_note:  # no cache file in use
         return compute_metrics(loaded.con, ruleset, period, missing=set(loaded.missing),
                                by=by, only=only)
+    from enableframe.plugin_host import get_plugin_host
     from enableframe.validation_cache import digest
     from enableframe.yaml_loader import to_plain
 
+    host = get_plugin_host()  # a metric kind's plugin upgraded computes again
+    kinds = sorted({r.plugin: host.dists.get(r.plugin, ("", "")) for r in
+                    host.registry.metric_kinds.values()}.items())
     key = digest(to_plain(ruleset.document.get("metrics", [])), ruleset.scoring, loaded.keys,
-                 sorted(loaded.missing), period.to_dict(), by, sorted(only or []))
+                 sorted(loaded.missing), period.to_dict(), by, sorted(only or []), kinds)
     con = loaded.con
     con.execute(f"CREATE TABLE IF NOT EXISTS {_RESULTS} (key VARCHAR PRIMARY KEY, "
                 "results VARCHAR)")
