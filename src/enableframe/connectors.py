@@ -234,7 +234,7 @@ def read_csv_sql(path: Path, dialect: CsvDialect, select: Mapping[str, str], *,
     # empty one (a trailing delimiter) is no value, so the next ones are looked at too
     slots = [f"{EXTRA_FIELDS}{n}" for n in range(1, EXTRA_SLOTS + 1)]
     types = ", ".join(f"{quote(h)}: 'VARCHAR'" for h in [*names, *slots])
-    extra = f"NULLIF(concat_ws('', {', '.join(_ident(e) for e in slots)}), '')"
+    extra = f"COALESCE({', '.join(_ident(e) for e in slots)})"  # an empty field is NULL
     wanted = ", ".join([*(["row_number() OVER () AS _row"] if numbered else []),
                         *(f"{_ident(src)} AS {_ident(canon)}" for canon, src in select.items()),
                         f"{extra} AS _extra"])
