@@ -28,6 +28,17 @@ def private_user_cache(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture
+def fresh_host():
+    """A plugin host built for this test alone: modules use it with
+    ``pytestmark = pytest.mark.usefixtures("fresh_host")``."""
+    from enableframe.plugin_host import reset_plugin_host
+
+    reset_plugin_host()
+    yield
+    reset_plugin_host()
+
+
+@pytest.fixture
 def write(tmp_path: Path) -> Callable[[str, str], Path]:
     """Write a dedented file under tmp_path and return its path."""
 

@@ -62,11 +62,7 @@ r3,hr,Compliance quiz,,other,2017-12-01,2
 INPUT_NAMES = {"charter", "org", "requests", "inventory", "graph"}
 
 
-@pytest.fixture(autouse=True)
-def fresh_host():
-    reset_plugin_host()
-    yield
-    reset_plugin_host()
+pytestmark = pytest.mark.usefixtures("fresh_host")  # conftest.py
 
 
 def cli(*args: str, cwd: Path | None = None) -> Any:

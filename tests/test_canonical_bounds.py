@@ -8,14 +8,7 @@ import json
 
 import pytest
 
-from enableframe.plugin_host import reset_plugin_host
-
-
-@pytest.fixture(autouse=True)
-def fresh_host():
-    reset_plugin_host()
-    yield
-    reset_plugin_host()
+pytestmark = pytest.mark.usefixtures("fresh_host")  # conftest.py
 
 
 def test_requests_with_effort_load_and_a_negative_effort_is_rejected(write, run) -> None:

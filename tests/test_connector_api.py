@@ -18,15 +18,10 @@ from enableframe.connectors import (
     sniff_csv,
 )
 from enableframe.data_load import connect, load_data
-from enableframe.plugin_host import get_plugin_host, reset_plugin_host
+from enableframe.plugin_host import get_plugin_host
 from enableframe.workspace import load_workspace
 
-
-@pytest.fixture(autouse=True)
-def fresh_host():
-    reset_plugin_host()
-    yield
-    reset_plugin_host()
+pytestmark = pytest.mark.usefixtures("fresh_host")  # conftest.py
 
 
 def test_repair_and_skip_tally_by_reason_with_five_samples() -> None:

@@ -9,17 +9,12 @@ import pytest
 from conftest import maven_workspace, needs_maven
 
 from enableframe.data_load import load_data
-from enableframe.plugin_host import reset_plugin_host
 from enableframe.workspace import load_workspace
 
 MAVEN_WORKSPACE = maven_workspace()
 
 
-@pytest.fixture(autouse=True)
-def fresh_host():
-    reset_plugin_host()
-    yield
-    reset_plugin_host()
+pytestmark = pytest.mark.usefixtures("fresh_host")  # conftest.py
 
 
 @needs_maven

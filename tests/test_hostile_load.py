@@ -11,14 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from enableframe.plugin_host import reset_plugin_host
-
-
-@pytest.fixture(autouse=True)
-def fresh_host():
-    reset_plugin_host()
-    yield
-    reset_plugin_host()
+pytestmark = pytest.mark.usefixtures("fresh_host")  # conftest.py
 
 
 HEADER = "id,owner,stage,amount,created_at,closed_at\n"

@@ -27,11 +27,7 @@ SECTIONS = ("summary", "follow-up", "trend", "five-ps", "dimensions", "charter",
 VIEWPORT = (1280, 900)
 
 
-@pytest.fixture(autouse=True)
-def fresh_host():
-    reset_plugin_host()
-    yield
-    reset_plugin_host()
+pytestmark = pytest.mark.usefixtures("fresh_host")  # conftest.py
 
 
 @pytest.fixture(scope="module")

@@ -18,18 +18,13 @@ from typing import Any
 import pytest
 
 from enableframe.metric_run import run_metrics
-from enableframe.plugin_host import reset_plugin_host
 
 
 def approx(value: float) -> Any:
     return pytest.approx(value, rel=1e-12, abs=0)
 
 
-@pytest.fixture(autouse=True)
-def fresh_host():
-    reset_plugin_host()
-    yield
-    reset_plugin_host()
+pytestmark = pytest.mark.usefixtures("fresh_host")  # conftest.py
 
 
 # -- the data -------------------------------------------------------------------------------

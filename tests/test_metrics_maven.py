@@ -30,9 +30,8 @@ from click.testing import CliRunner
 from conftest import MAVEN, maven_workspace, needs_maven
 
 from enableframe.cli import cli
-from enableframe.plugin_host import reset_plugin_host
 
-pytestmark = needs_maven
+pytestmark = [needs_maven, pytest.mark.usefixtures("fresh_host")]  # conftest.py
 
 Q4 = (dt.date(2017, 10, 1), dt.date(2017, 12, 31))
 Q3 = (dt.date(2017, 7, 1), dt.date(2017, 9, 30))
@@ -43,11 +42,6 @@ CHECKED = ("win_rate", "average_sales_price", "average_deal_size", "sales_cycle_
            "deals_won", "pipeline_created_count", "pipeline_created_amount", "deal_velocity")
 
 
-@pytest.fixture(autouse=True)
-def fresh_host():
-    reset_plugin_host()
-    yield
-    reset_plugin_host()
 
 
 # -- the independent computation ------------------------------------------------------------

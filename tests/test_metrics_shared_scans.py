@@ -25,17 +25,12 @@ from enableframe.data_load import load_data
 from enableframe.metric_kinds import KindSpec
 from enableframe.metrics import SQL_KINDS, Unknown, compute_metrics
 from enableframe.periods import Period, resolve_period
-from enableframe.plugin_host import get_plugin_host, reset_plugin_host
+from enableframe.plugin_host import get_plugin_host
 from enableframe.ruleset import load_ruleset
 from enableframe.workspace import load_workspace
 from enableframe.yaml_loader import to_plain
 
-
-@pytest.fixture(autouse=True)
-def fresh_host():
-    reset_plugin_host()
-    yield
-    reset_plugin_host()
+pytestmark = pytest.mark.usefixtures("fresh_host")  # conftest.py
 
 
 class Counted:

@@ -20,11 +20,7 @@ extends: [builtin:enablement-3.0]
 """
 
 
-@pytest.fixture(autouse=True)
-def fresh_host():
-    reset_plugin_host()
-    yield
-    reset_plugin_host()
+pytestmark = pytest.mark.usefixtures("fresh_host")  # conftest.py
 
 
 def _with(plugin: object) -> None:

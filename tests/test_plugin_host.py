@@ -14,16 +14,12 @@ from conftest import REPO
 
 from enableframe import hookimpl, hookspecs
 from enableframe.errors import UserError
-from enableframe.plugin_host import get_plugin_host, reset_plugin_host
+from enableframe.plugin_host import get_plugin_host
 
 HOOKS = sorted(n for n in dir(hookspecs) if n.startswith("enableframe_"))
 
 
-@pytest.fixture(autouse=True)
-def fresh_host():
-    reset_plugin_host()
-    yield
-    reset_plugin_host()
+pytestmark = pytest.mark.usefixtures("fresh_host")  # conftest.py
 
 
 class _Connector:

@@ -15,17 +15,12 @@ from pathlib import Path
 import pytest
 
 from enableframe.data_load import load_data
-from enableframe.plugin_host import reset_plugin_host
 from enableframe.workspace import load_workspace
 
 D = dt.date
 
 
-@pytest.fixture(autouse=True)
-def fresh_host():
-    reset_plugin_host()
-    yield
-    reset_plugin_host()
+pytestmark = pytest.mark.usefixtures("fresh_host")  # conftest.py
 
 
 def _workspace(tmp_path: Path, data: bytes | str, options: str = "") -> Path:

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from enableframe.data_load import load_data
-from enableframe.plugin_host import reset_plugin_host
 from enableframe.workspace import load_workspace
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,11 +32,7 @@ def _needs(folder: Path):
                               f"{folder} (set ENABLEFRAME_SHARED_DATA)")
 
 
-@pytest.fixture(autouse=True)
-def fresh_host():
-    reset_plugin_host()
-    yield
-    reset_plugin_host()
+pytestmark = pytest.mark.usefixtures("fresh_host")  # conftest.py
 
 
 def _workspace(write, path: Path | str, options: str = "", sellers: str | None = None) -> Path:
