@@ -123,12 +123,26 @@ def test_blank_lines_counted_whatever_the_line_ends(tmp_path, text, expected) ->
     assert _count(connect(), path) == expected
 
 
-def test_parallel_read_refused_is_read_again_in_order(write) -> None:
+@pytest.mark.parametrize("filler", [0, 3000])
+def test_quoted_line_breaks_are_read_sequentially_in_order(write, monkeypatch,
+                                                            filler) -> None:
     # a line break in a quoted value with a padded short row: DuckDB's parallel reader
-    # refuses the file, the core asks the connector again for a sequential read
+    # refuses the file. Seen in the first 64 KiB, the file is read sequentially at once;
+    # further on (after `filler` rows), the core asks the connector again
+    import enableframe.data_load as data_load
+
+    attempts: list[bool] = []
+    real = data_load._load_one
+
+    def spy(*args, **kwargs):
+        attempts.append(kwargs.get("parallel", True))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(data_load, "_load_one", spy)
     write("data/opportunities.csv", (
         "id,owner,stage,amount,created_at,note\n"
-        'a,ann,won,1,2024-01-02,"two\nlines"\n'
+        + "".join(f"f{n},ann,won,1,2024-01-02,{'x' * 20}\n" for n in range(filler))
+        + 'a,ann,won,1,2024-01-02,"two\nlines"\n'
         "b,ann,won,x,2024-01-02\n"
         'c,bob,lost,3,2024-01-03,"three\n\nlines"\n'
         "a,bob,lost,4,2024-01-04,\n"))
@@ -137,11 +151,13 @@ def test_parallel_read_refused_is_read_again_in_order(write) -> None:
         "ruleset: builtin:enablement-3.0\nsources:\n  opportunities:\n"
         "    connector: csv\n    path: data/opportunities.csv\n"))
     loaded = load_data(load_workspace(ws), cache=False)
+    assert attempts == ([True] if filler == 0 else [True, False])
     quality = loaded.quality["opportunities"]
-    assert (quality.read, quality.accepted, quality.skipped) == (4, 2, 0)
+    assert (quality.read, quality.accepted, quality.skipped) == (filler + 4, filler + 2, 0)
     assert [(r.reason, r.sample_rows) for r in quality.rejections] == [
-        ("duplicate id", [4]), ("unparseable number in amount", [2])]
-    assert loaded.con.execute("SELECT id FROM opportunities").fetchall() == [("a",), ("c",)]
+        ("duplicate id", [filler + 4]), ("unparseable number in amount", [filler + 2])]
+    assert loaded.con.execute("SELECT id FROM opportunities WHERE id IN ('a', 'c')"
+                              ).fetchall() == [("a",), ("c",)]
 
 
 class _Skipping:

@@ -146,6 +146,9 @@ class CsvDialect:
     delimiter: str
     encoding: str  # a DuckDB encoding name: utf-8, utf-16 or latin-1
     header: tuple[str, ...]
+    # a line break inside a quoted value within the first bytes: DuckDB's parallel reader
+    # would refuse the file (read_csv_sql reads it sequentially at once)
+    quoted_newlines: bool = False
 
 
 def sniff_csv(path: Path, *, delimiter: str | None = None,
@@ -191,7 +194,13 @@ def sniff_csv(path: Path, *, delimiter: str | None = None,
     if not any(header):
         raise UserError("the first line is empty; a header row is expected",
                         Location(str(path), 1))
-    return CsvDialect(delimiter, encoding, header)
+    lines = text[:_SAMPLE].splitlines(keepends=True)[:-1]  # the last may be cut short
+    try:
+        multiline = any("\n" in v or "\r" in v for row in csv.reader(
+            lines, delimiter=delimiter) for v in row)
+    except csv.Error:
+        multiline = False
+    return CsvDialect(delimiter, encoding, header, multiline)
 
 
 def _quote(s: str) -> str:
@@ -243,7 +252,7 @@ def read_csv_sql(path: Path, dialect: CsvDialect, select: Mapping[str, str], *,
         f"header = true, auto_detect = false, delim = {quote(dialect.delimiter)}, "
         f"quote = '\"', escape = '\"', encoding = {quote(dialect.encoding)}, "
         f"columns = {{{types}}}, null_padding = true, strict_mode = false, "
-        f"parallel = {str(parallel).lower()})"
+        f"parallel = {str(parallel and not dialect.quoted_newlines).lower()})"
     )
 
 
