@@ -118,8 +118,8 @@ def conform(con: Any, table: str, relation: str, *, values: Mapping[str, Mapping
 
     One streaming pass writes every row, typed, with the reasons it fails (NULL for the
     common, clean row: reasons are spelled out only for the rows that have one); checks
-    across rows (duplicate ids, learners unknown among sellers) then mark the rows they
-    find; the reasons are counted and the rejected rows deleted. No row is copied twice:
+    across rows (duplicate ids, learners unknown among sellers) then select the rows they
+    reject; the reasons are counted and the rejected rows deleted. No row is copied twice:
     at a million rows, a second copy of the table cost more than the typing itself.
 
     Rows are cited by ``_row`` when the relation has one, else by their position in it
@@ -166,26 +166,7 @@ def conform(con: Any, table: str, relation: str, *, values: Mapping[str, Mapping
     order = "_row" if numbered else "rowid"
     base = 0 if numbered else con.execute(f"SELECT min(rowid) FROM {target}").fetchone()[0]
     row = "t._row" if numbered else f"(t.rowid - {base or 0} + 1)"
-    # checks across rows select the rows they reject (an UPDATE of a list column would
-    # move the row to the table's end, and with it the row numbers)
-    marks = []
-    key = resources.schema(f"tables/{table}").get("x-primary-key")
-    if key:  # later rows repeating an id; a hash aggregate, not a sort of every row
-        k = _ident(key)
-        marks.append((_lit("duplicate " + key),
-                      f"JOIN (SELECT {k} AS _key, min({order}) AS _first FROM {target} "
-                      f"WHERE {k} IS NOT NULL GROUP BY 1 HAVING count(*) > 1) d "
-                      f"ON t.{k} = d._key AND t.{order} > d._first"))
-    if known_sellers and table == "learning_records":
-        marks.append(("'learner not found among sellers'",
-                      "WHERE learner IS NOT NULL AND learner NOT IN "
-                      "(SELECT id FROM sellers WHERE id IS NOT NULL)"))
-    marked = [f"SELECT t.rowid AS _rid, {row} AS _n, {why} AS reason FROM {target} t {rest}"
-              for why, rest in marks]
-    con.execute("CREATE OR REPLACE TEMP TABLE _marks AS " + (
-        " UNION ALL ".join(marked) if marked else
-        "SELECT CAST(NULL AS BIGINT) AS _rid, CAST(NULL AS BIGINT) AS _n, "
-        "CAST(NULL AS VARCHAR) AS reason LIMIT 0"))
+    _mark_across_rows(con, table, order, row, known_sellers)
     rejected = "_reasons IS NOT NULL OR rowid IN (SELECT _rid FROM _marks)"
     quality = TableQuality(table, "", "")
     quality.read, quality.rejected = con.execute(
@@ -202,6 +183,34 @@ def conform(con: Any, table: str, relation: str, *, values: Mapping[str, Mapping
     for extra in ("_reasons", "_repairs", *(["_row"] if numbered else [])):
         con.execute(f"ALTER TABLE {target} DROP COLUMN {extra}")
     return quality
+
+
+def _mark_across_rows(con: Any, table: str, order: str, row: str,
+                      known_sellers: bool) -> None:
+    """Fill the temporary table ``_marks`` (rowid, row number, reason) with the rows that
+    checks across rows reject: a later row repeating an id (a hash aggregate, not a sort
+    of every row), a learner unknown among the sellers. They select rather than update: an
+    UPDATE of a list column would move the row to the table's end, and with it the row
+    numbers."""
+    target = _ident(table)
+    marks = []
+    key = resources.schema(f"tables/{table}").get("x-primary-key")
+    if key:
+        k = _ident(key)
+        marks.append((_lit("duplicate " + key),
+                      f"JOIN (SELECT {k} AS _key, min({order}) AS _first FROM {target} "
+                      f"WHERE {k} IS NOT NULL GROUP BY 1 HAVING count(*) > 1) d "
+                      f"ON t.{k} = d._key AND t.{order} > d._first"))
+    if known_sellers and table == "learning_records":
+        marks.append(("'learner not found among sellers'",
+                      "WHERE learner IS NOT NULL AND learner NOT IN "
+                      "(SELECT id FROM sellers WHERE id IS NOT NULL)"))
+    marked = [f"SELECT t.rowid AS _rid, {row} AS _n, {why} AS reason FROM {target} t {rest}"
+              for why, rest in marks]
+    con.execute("CREATE OR REPLACE TEMP TABLE _marks AS " + (
+        " UNION ALL ".join(marked) if marked else
+        "SELECT CAST(NULL AS BIGINT) AS _rid, CAST(NULL AS BIGINT) AS _n, "
+        "CAST(NULL AS VARCHAR) AS reason LIMIT 0"))
 
 
 def _text(expr: str) -> str:
