@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -139,7 +140,7 @@ class Memo:
             data = data if isinstance(data, dict) else {}
             data[self.command] = entry
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f"{FILE}.{os.getpid()}.tmp")
+            tmp = self.path.with_name(f"{FILE}.{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.write_text(json.dumps(data), "utf-8")
             os.replace(tmp, self.path)
         except OSError:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +96,7 @@ def _read(path: Path) -> dict[str, Any]:
 def _write(path: Path, data: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.parent / f"{path.name}.{os.getpid()}.tmp"
+        tmp = path.parent / f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
         tmp.write_text(json.dumps(data), "utf-8")
         os.replace(tmp, path)
     except OSError:
