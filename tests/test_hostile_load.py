@@ -121,6 +121,38 @@ def test_read_error_says_what_is_wrong(tmp_path, run):
     assert "f.csv:2002:" in line and "not utf-8 encoded" in line and "encoding: latin-1" in line
 
 
+@pytest.mark.parametrize(("before", "line"), [
+    ('r1,ann,won,1,2017-01-01,"two\nlines"\n', 4),  # a quoted line break: one line more
+    ("r1,ann,won,1,2017-01-01,\n\n", 4),  # a blank line
+])
+def test_read_error_names_the_file_line(tmp_path, run, before, line):
+    ws = _workspace(tmp_path, (HEADER + before + "r2,Zo\xeb,won,1,2017-01-01,\n").encode(
+        "latin-1"))
+    (ws / "enableframe.yaml").write_text((ws / "enableframe.yaml").read_text()
+                                         + "    encoding: utf-8\n")
+    result = run("data", "check", str(ws))
+    assert result.exit_code == 2
+    (message,) = result.stderr.strip().splitlines()
+    assert f"f.csv:{line}:" in message and "not utf-8 encoded" in message
+
+
+def test_an_unclosed_quote_is_named_with_its_reason(tmp_path, run):
+    # DuckDB quotes the rest of the file as the "original line": the reason comes after it
+    rows = [GOOD.format(i) for i in range(1, 30)] + ['r30,"ann,won,1,2017-01-01,']
+    rows += [GOOD.format(i) + " " + "x" * 60 for i in range(31, 40000)]
+    result = run("data", "check", str(_workspace(tmp_path, HEADER + "\n".join(rows) + "\n")))
+    assert result.exit_code == 2
+    (message,) = result.stderr.strip().splitlines()
+    assert "f.csv:31:" in message and "Maximum line size" in message
+    assert "a quote that is never closed" in message
+
+
+def test_a_value_far_beyond_the_header_is_not_dropped(tmp_path, run):
+    rows = [GOOD.format(1) + "," * 10 + "note in column 17", GOOD.format(2) + ",,,"]
+    account = _account(run, _workspace(tmp_path, HEADER + "\n".join(rows) + "\n"))
+    assert _reasons(account) == {EXTRA: [1]}  # empty extra fields alone are no value
+
+
 def test_blank_lines_with_cr_line_ends_are_counted(tmp_path, run):
     account = _account(run, _workspace(tmp_path, HEADER.replace("\n", "\r") + "\r\r"))
     assert account["skipped"] == 2  # as with "\n" or "\r\n" line ends

@@ -212,7 +212,7 @@ def _ident(s: str) -> str:
 
 
 EXTRA_FIELDS = "__enableframe_extra_fields__"
-EXTRA_SLOTS = 4  # fields beyond the header looked at: a shifted row fills the first
+EXTRA_SLOTS = 16  # fields beyond the header looked at (4 cost 0.05 s at 1M rows, 16 0.08 s)
 
 
 def read_csv_sql(path: Path, dialect: CsvDialect, select: Mapping[str, str], *,
@@ -277,6 +277,28 @@ def blank_lines(con: Any, path: Path, dialect: CsvDialect, records: int) -> int:
         f"escape = '\"', encoding = {_quote(dialect.encoding)}, columns = {{'line': 'VARCHAR'}}, "
         f"strict_mode = false, parallel = false)").fetchone()[0]
     return max(0, lines - 1 - records)
+
+
+def line_of_record(path: Path, dialect: CsvDialect, number: int) -> int | None:
+    """The file line on which record ``number`` starts, counted as DuckDB counts in its
+    errors ("CSV Error on Line: N": the header is 1, a blank line counts, a line break
+    inside a quoted value does not); None when the file cannot be followed that far.
+    Reads the file up to that record: for error messages only."""
+    python_encoding = {"utf-8": "utf-8-sig", "utf-16": "utf-16"}.get(dialect.encoding,
+                                                                      dialect.encoding)
+    before = n = 0
+    try:
+        with path.open(encoding=python_encoding, errors="replace", newline="") as handle:
+            reader = csv.reader(handle, delimiter=dialect.delimiter)
+            for n, _ in enumerate(reader, 1):
+                if n == number:
+                    return before + 1
+                before = reader.line_num
+    except csv.Error:  # a field over the csv module's limit: an unclosed quote
+        return before + 1 if n + 1 == number else None
+    except OSError:
+        return None
+    return None
 
 
 def report_blank_lines(context: LoadContext, source: Source, dialect: CsvDialect,

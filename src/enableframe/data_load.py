@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from enableframe import __version__, canonical, resources
-from enableframe.connectors import PARALLEL_REFUSED, LoadContext, Source
+from enableframe.connectors import (
+    PARALLEL_REFUSED,
+    LoadContext,
+    Source,
+    line_of_record,
+    sniff_csv,
+)
 from enableframe.errors import Location, RulesetError, UserError, display_path
 from enableframe.plugin_host import PluginHost, get_plugin_host
 from enableframe.workspace import CACHE_DIR, Workspace, source_problems
@@ -265,11 +271,19 @@ def _read_error(exc: Exception, source: Source, parallel: bool) -> Exception:
     if not found:
         return UserError(f"sources.{source.table}: cannot read {source.display}: {lines[0]}",
                          source.location)
-    reason = next((line for line in lines[1:] if line and not line.startswith(
-        ("Original Line:", "Possible Solution"))), lines[0])
+    # DuckDB's reason is the line before its first "Possible Solution" (or its settings):
+    # the "Original Line" before it may span lines of its own
+    head = re.split(r"\n\s*\n(?=Possible Solution|  file = )", text, maxsplit=1)[0]
+    reason = head.rstrip().splitlines()[-1].strip() if "\n" in head.strip() else lines[0]
     hint = next((f"; {h}" for key, h in _HINTS.items() if key in reason), "")
-    return UserError(f"sources.{source.table}: cannot read this line: {reason.rstrip('.')}{hint}",
-                     Location(display_path(source.path), int(found.group(1))))
+    record = int(found.group(1))
+    line = None
+    if source.path.is_file():
+        line = line_of_record(source.path, sniff_csv(source.path, delimiter=source.options.get(
+            "delimiter"), encoding=source.options.get("encoding")), record)
+    where = f"line {line}" if line else f"record {record} (blank lines counted)"
+    return UserError(f"sources.{source.table}: cannot read {where}: {reason[:300].rstrip('.')}"
+                     f"{hint}", Location(display_path(source.path), line or 0))
 
 
 def _is_duckdb_error(exc: Exception) -> bool:
