@@ -309,7 +309,8 @@ def report_blank_lines(context: LoadContext, source: Source, dialect: CsvDialect
     and the rows the connector skipped; a byte count of the file when it has no blank line.
     ``relation`` is accepted for compatibility and not read."""
     def count(rows: int) -> None:
-        records = rows + sum(s.count for s in context.skipped.values())
+        records = rows + sum(s.count for s in context.skipped.values()
+                             if s.reason != "blank line")
         blank = blank_lines(context.con, source.path, dialect, records)
         if blank:
             context.skip("blank line", blank)

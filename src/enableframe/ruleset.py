@@ -237,8 +237,6 @@ class _Loader:
         return _Source(f"builtin-path:{ref}", f"rulesets/{ref}", entry.read_bytes(), folder)
 
 
-
-
 def resolve_ref(ref: str, base: str | Path | None = None,
                 at: Location | None = None) -> tuple[YMap | None, _Loader]:
     """Read and merge the extends chain of ``ref``; problems are collected, not raised."""
