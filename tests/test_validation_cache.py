@@ -6,12 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from enableframe import ruleset as ruleset_module, validation_cache
+from enableframe import prevalidated, ruleset as ruleset_module, validation_cache
 from enableframe.ruleset import load_ruleset
 
 
 @pytest.fixture
-def validations(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
+def no_shipped(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The package's own validations of its built-in rulesets left out."""
+    monkeypatch.setattr(prevalidated, "FILE", tmp_path / "none.json")
+    prevalidated._entries.cache_clear()
+    yield
+    prevalidated._entries.cache_clear()
+
+
+@pytest.fixture
+def validations(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, no_shipped) -> list[str]:
     """Counts full validations; a user cache folder of this test's own."""
     monkeypatch.setenv("ENABLEFRAME_CACHE_DIR", str(tmp_path / "user"))
     calls: list[str] = []
@@ -60,3 +69,20 @@ def test_the_user_cache_keeps_the_newest_entries(monkeypatch, tmp_path) -> None:
     assert len(kept) == 3 and "ruleset-k4.json" in kept
     assert validation_cache.recall(None, "ruleset", "k4", shared=True) == {"key": "k4"}
     assert validation_cache.recall(None, "ruleset", "k4") is None  # not shared: not read
+
+
+def test_the_shipped_validations_of_the_builtin_rulesets_are_current() -> None:
+    # after editing a built-in ruleset, the ruleset schema, the kinds or the version:
+    # python -m enableframe.prevalidated
+    import json
+
+    assert prevalidated.compute() == json.loads(prevalidated.FILE.read_text("utf-8"))
+
+
+def test_a_first_run_on_a_new_machine_uses_the_shipped_validation(monkeypatch,
+                                                                   tmp_path) -> None:
+    monkeypatch.setenv("ENABLEFRAME_CACHE_DIR", str(tmp_path / "empty"))
+    calls = []
+    monkeypatch.setattr(ruleset_module, "_validate", lambda *a, **k: calls.append(a))
+    ruleset = load_ruleset("builtin:enablement-3.0", cache_dir=tmp_path / ".enableframe")
+    assert calls == [] and "win_rate" in ruleset.evaluation_order()

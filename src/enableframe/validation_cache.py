@@ -51,16 +51,21 @@ def user_cache_dir() -> Path | None:
 def recall(cache_dir: Path | None, kind: str, key: str, *,
            shared: bool = False) -> dict[str, Any] | None:
     """What was stored for ``kind`` when it last validated clean with this ``key``; with
-    ``shared``, also what any workspace stored in the user's cache folder."""
+    ``shared``, also what any workspace stored in the user's cache folder, and what
+    shipped with the package (:mod:`enableframe.prevalidated`)."""
     entry = _read(cache_dir / FILE).get(kind) if cache_dir is not None else None
     if isinstance(entry, dict) and entry.get("key") == key:
         return entry
-    user = user_cache_dir() if shared else None
+    if not shared:
+        return None
+    user = user_cache_dir()
     if user is not None:
         entry = _read(user / "validated" / f"{kind}-{key}.json")
         if entry.get("key") == key:
             return entry
-    return None
+    from enableframe import prevalidated  # the built-in rulesets, validated before release
+
+    return prevalidated.lookup(kind, key)
 
 
 def remember(cache_dir: Path | None, kind: str, key: str, *, shared: bool = False,
