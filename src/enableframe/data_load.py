@@ -254,6 +254,7 @@ def _load_one(con: Any, source: Source, registered: Any, known_sellers: bool,
 
 
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_FOLLOW_RECORDS = 2_000_000  # the csv module follows ~1M records a second; past: "record N"
 _HINTS = {"not utf-8 encoded": "set encoding: latin-1 (or utf-16) on the source",
           "Maximum line size": "a value over 2 MB, or a quote that is never closed"}
 
@@ -278,7 +279,7 @@ def _read_error(exc: Exception, source: Source, parallel: bool) -> Exception:
     hint = next((f"; {h}" for key, h in _HINTS.items() if key in reason), "")
     record = int(found.group(1))
     line = None
-    if source.path.is_file():
+    if source.path.is_file() and record <= _FOLLOW_RECORDS:
         line = line_of_record(source.path, sniff_csv(source.path, delimiter=source.options.get(
             "delimiter"), encoding=source.options.get("encoding")), record)
     where = f"line {line}" if line else f"record {record} (blank lines counted)"
