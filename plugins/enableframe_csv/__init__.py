@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from enableframe import hookimpl
 from enableframe.connectors import (
+    CsvDialect,
     LoadContext,
     Source,
     canonical_columns,
@@ -42,10 +43,16 @@ class CsvConnector:
         for column in dialect.header:  # same-named columns need no mapping
             if column in canonical_columns(source.table) and column not in mapping:
                 mapping[column] = column
+        return self.read(context, source, dialect, mapping)
+
+    @staticmethod
+    def read(context: LoadContext, source: Source, dialect: CsvDialect,
+             mapping: dict[str, str]) -> str:
+        """The file as a view of the mapped columns; blank lines counted once read."""
         require_columns(source, dialect, mapping)
         relation = create_view(context, source, read_csv_sql(
             source.path, dialect, mapping, numbered=False, parallel=context.parallel))
-        report_blank_lines(context, source, dialect, relation)
+        report_blank_lines(context, source, dialect)
         return relation
 
 
@@ -70,11 +77,7 @@ class RequestsCsvConnector(CsvConnector):
         dialect = sniff_csv(source.path, delimiter=opts.get("delimiter"),
                             encoding=opts.get("encoding"))
         mapping = {**match_header(dialect, self.ALIASES), **(opts.get("columns") or {})}
-        require_columns(source, dialect, mapping)
-        relation = create_view(context, source, read_csv_sql(
-            source.path, dialect, mapping, numbered=False, parallel=context.parallel))
-        report_blank_lines(context, source, dialect, relation)
-        return relation
+        return self.read(context, source, dialect, mapping)
 
 
 @hookimpl

@@ -176,9 +176,7 @@ def sniff_csv(path: Path, *, delimiter: str | None = None,
             except UnicodeDecodeError as exc:
                 # a multi-byte character cut by the sample's end is still UTF-8
                 encoding = "utf-8" if exc.start >= len(raw) - 3 else "latin-1"
-    python_encoding = {"utf-8": "utf-8-sig", "utf-16": "utf-16", "latin-1": "latin-1"}.get(
-        encoding, encoding)
-    text = raw.decode(python_encoding, errors="replace")
+    text = raw.decode(_python_encoding(encoding), errors="replace")
     first_line = text.splitlines()[0] if text.splitlines() else ""
     if delimiter is None:
         try:
@@ -201,6 +199,11 @@ def sniff_csv(path: Path, *, delimiter: str | None = None,
     except csv.Error:
         multiline = False
     return CsvDialect(delimiter, encoding, header, multiline)
+
+
+def _python_encoding(name: str) -> str:
+    """Python's codec for a DuckDB encoding name (UTF-8 with its byte-order mark skipped)."""
+    return {"utf-8": "utf-8-sig"}.get(name, name)
 
 
 def _quote(s: str) -> str:
@@ -284,11 +287,10 @@ def line_of_record(path: Path, dialect: CsvDialect, number: int) -> int | None:
     errors ("CSV Error on Line: N": the header is 1, a blank line counts, a line break
     inside a quoted value does not); None when the file cannot be followed that far.
     Reads the file up to that record: for error messages only."""
-    python_encoding = {"utf-8": "utf-8-sig", "utf-16": "utf-16"}.get(dialect.encoding,
-                                                                      dialect.encoding)
     before = n = 0
     try:
-        with path.open(encoding=python_encoding, errors="replace", newline="") as handle:
+        with path.open(encoding=_python_encoding(dialect.encoding), errors="replace",
+                       newline="") as handle:
             reader = csv.reader(handle, delimiter=dialect.delimiter)
             for n, _ in enumerate(reader, 1):
                 if n == number:
@@ -486,8 +488,8 @@ def csv_options_schema(**extra: Any) -> dict[str, Any]:
 def read_export(context: LoadContext, source: Source, dialect: CsvDialect,
                 mapping: Mapping[str, str], layers: Sequence[Mapping[str, str]],
                 spent: Sequence[str] = ()) -> str:
-    """Read a CRM export once into a temporary table and return the name of a view over
-    it: ``_row``, the mapped columns as text under canonical names, ``_first`` (the first
+    """Read a CRM export once into a temporary table and return its name: ``_row``, the
+    mapped columns as text under canonical names, ``_first`` (the first
     column), ``_filled`` (how many columns read hold a value) and each layer's columns,
     computed from the layers before it so that every per-row value is computed once.
     Columns named in ``spent`` (inputs of derived values) are dropped at the end.
