@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from enableframe import __version__, canonical, resources
+from enableframe.cache_files import identity
 from enableframe.connectors import (
     PARALLEL_REFUSED,
     LoadContext,
@@ -119,8 +120,8 @@ def source_key(source: Source, plugin_version: str, upstream: str = "") -> str:
     tool can set back, so a stale table is never read; contents are not hashed, so a
     re-run on unchanged data costs a few stat calls."""
     files = sorted(source.path.rglob("*")) if source.path.is_dir() else [source.path]
-    stats = [(str(f), s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
-             for f in files if f.is_file() for s in [f.stat()]]
+    stats = [[str(f), *stat] for f in files
+             if f.is_file() and (stat := identity(f)) is not None]
     payload = {
         "enableframe": __version__, "connector": source.connector, "plugin": plugin_version,
         "options": {k: v for k, v in source.options.items() if not k.startswith("_")},

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from enableframe import __version__
+from enableframe.cache_files import identity, read_json, write_json
 
 FILE = "memo.json"
 # workspace.FILENAME and workspace.CACHE_DIR, not imported from there: that pulls in PyYAML
@@ -35,15 +35,6 @@ CACHE_DIR = ".enableframe"
 SETTLE_NS = 2_000_000_000
 # what installing a distribution leaves in a sys.path folder
 _DISTRIBUTIONS = (".dist-info", ".egg-info", ".egg-link", ".pth")
-
-
-def identity(path: str | Path) -> list[int] | None:
-    """(size, mtime_ns, ctime_ns, inode) of a file or folder, or None when it is gone."""
-    try:
-        s = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return [s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino]
 
 
 def installed_fingerprint() -> list[list[Any]]:
@@ -108,7 +99,7 @@ class Memo:
     def recall(self) -> Any | None:
         """The stored result, when its key matches and none of its files changed."""
         try:
-            entry = json.loads(self.path.read_bytes()).get(self.command)
+            entry = read_json(self.path).get(self.command)
             if entry.get("key") != self.key:
                 return None
             files = entry["files"]
@@ -132,17 +123,6 @@ class Memo:
             return False
         entry = {"key": self.key, "files": sorted(deps.items()),
                  "present": [os.path.abspath(p) for p in present], "value": value}
-        try:
-            try:
-                data = json.loads(self.path.read_bytes())
-            except (OSError, ValueError):
-                data = {}
-            data = data if isinstance(data, dict) else {}
-            data[self.command] = entry
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_name(f"{FILE}.{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.write_text(json.dumps(data), "utf-8")
-            os.replace(tmp, self.path)
-        except OSError:
-            return False  # a read-only workspace only loses the speed-up
-        return True
+        data = read_json(self.path)
+        data[self.command] = entry
+        return write_json(self.path, data)  # a read-only workspace only loses the speed-up

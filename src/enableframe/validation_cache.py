@@ -16,11 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import threading
 from pathlib import Path
 from typing import Any
 
 from enableframe import __version__
+from enableframe.cache_files import read_json, write_json
 
 FILE = "validated.json"
 
@@ -53,14 +53,14 @@ def recall(cache_dir: Path | None, kind: str, key: str, *,
     """What was stored for ``kind`` when it last validated clean with this ``key``; with
     ``shared``, also what any workspace stored in the user's cache folder, and what
     shipped with the package (:mod:`enableframe.prevalidated`)."""
-    entry = _read(cache_dir / FILE).get(kind) if cache_dir is not None else None
+    entry = read_json(cache_dir / FILE).get(kind) if cache_dir is not None else None
     if isinstance(entry, dict) and entry.get("key") == key:
         return entry
     if not shared:
         return None
     user = user_cache_dir()
     if user is not None:
-        entry = _read(user / "validated" / f"{kind}-{key}.json")
+        entry = read_json(user / "validated" / f"{kind}-{key}.json")
         if entry.get("key") == key:
             return entry
     from enableframe import prevalidated  # the built-in rulesets, validated before release
@@ -74,13 +74,13 @@ def remember(cache_dir: Path | None, kind: str, key: str, *, shared: bool = Fals
     with ``shared``, in the user's cache folder too."""
     entry = {"key": key, **extra}
     if cache_dir is not None:
-        data = _read(cache_dir / FILE)
+        data = read_json(cache_dir / FILE)
         data[kind] = entry
-        _write(cache_dir / FILE, data)
+        write_json(cache_dir / FILE, data)
     user = user_cache_dir() if shared else None
     if user is not None:
         folder = user / "validated"
-        _write(folder / f"{kind}-{key}.json", entry)
+        write_json(folder / f"{kind}-{key}.json", entry)
         try:
             entries = sorted(folder.glob("*.json"),
                              key=lambda p: (p.stat().st_mtime_ns, p.name))
@@ -89,20 +89,3 @@ def remember(cache_dir: Path | None, kind: str, key: str, *, shared: bool = Fals
         except OSError:
             pass
 
-
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _write(path: Path, data: dict[str, Any]) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.parent / f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
-        tmp.write_text(json.dumps(data), "utf-8")
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only folder only loses the speed-up
