@@ -169,38 +169,13 @@ def _inputs(workspace: Workspace, ruleset: Ruleset) -> list[Path] | None:
     identity) and the canonical table schemas; None when one cannot be named."""
     from enableframe import resources
 
-    rulesets = _ruleset_files(ruleset.chain)
     schemas = resources.files_root() / "schemas"
-    if rulesets is None or not isinstance(schemas, Path):
-        return None
+    rulesets = ruleset.files
+    if not rulesets or not all(isinstance(f, Path) for f in (*rulesets, schemas)):
+        return None  # a file inside a zip, or a ruleset held in memory
     files = [workspace.path, *rulesets, schemas, *schemas.rglob("*")]
     for source in workspace.sources.values():
         files.append(source.path)
         if source.path.is_dir():
             files.extend(source.path.rglob("*"))
-    return files
-
-
-def _ruleset_files(chain: Iterable[str]) -> list[Path] | None:
-    """The files behind a ruleset's chain of display names (``rulesets/NAME.yaml`` for a
-    built-in, a path relative to the current folder, ``plugin:NAME.yaml``...). A name can
-    stand for more than one file; every candidate that exists is kept, which can cost a
-    memo miss, never a stale hit. None when a candidate is not a plain file (a package
-    inside a zip) or a name matches no file."""
-    from enableframe.catalog import available_rulesets
-
-    available = available_rulesets().values()
-    named = {a.display: a.entry for a in available}
-    folders = list({str(a.folder): a.folder for a in available}.values())
-    files: list[Path] = []
-    for display in chain:
-        candidates = [named.get(display), Path(display)]
-        if display.startswith("rulesets/"):  # a relative extends inside a packaged folder
-            candidates += [f / display.removeprefix("rulesets/") for f in folders]
-        if any(c is not None and not isinstance(c, Path) for c in candidates):
-            return None
-        found = [c.absolute() for c in candidates if c is not None and c.is_file()]
-        if not found:
-            return None
-        files += found
     return files

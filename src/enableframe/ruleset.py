@@ -37,6 +37,9 @@ class Ruleset:
     built_graph: ModelGraph | None = field(default=None, repr=False)
     warnings: tuple[Problem, ...] = ()
     metric_order: tuple[str, ...] | None = None  # known from a validation cache hit
+    # the file behind each name of ``chain`` (inside the package for a built-in; None for
+    # a ruleset held in memory): what a result computed from it depends on
+    files: tuple[Path | Traversable | None, ...] = ()
 
     @property
     def graph(self) -> ModelGraph:
@@ -134,6 +137,7 @@ class _Source:
     display: str  # name in messages and provenance
     data: bytes
     folder: Path | Traversable  # where relative extends are resolved
+    entry: Path | Traversable | None = None  # the file read, when there is one
 
 
 @dataclass
@@ -141,6 +145,7 @@ class _Loader:
     problems: list[Problem] = field(default_factory=list)
     texts: dict[str, list[str]] = field(default_factory=dict)
     chain: list[str] = field(default_factory=list)
+    files: list[Path | Traversable | None] = field(default_factory=list)  # one per chain
     root_path: str = ""  # json path of the top-level reference, when it is written in a file
     ref_path: str = ""
 
@@ -180,6 +185,7 @@ class _Loader:
                 if parent is not None:
                     merged = merge_documents(merged, parent, self.problems)
         self.chain.append(source.display)
+        self.files.append(source.entry)
         own = YMap(doc, loc=doc.loc)
         own.key_locs, own.value_locs = dict(doc.key_locs), dict(doc.value_locs)
         own.value_styles = dict(doc.value_styles)
@@ -218,7 +224,8 @@ class _Loader:
                     f"unknown built-in ruleset '{ref}'; available: {available}"))
                 return None
             found = builtins[name]
-            return _Source(ref, found.display, found.entry.read_bytes(), found.folder)
+            return _Source(ref, found.display, found.entry.read_bytes(), found.folder,
+                           found.entry)
         if isinstance(folder, Path):
             path = (folder / ref).resolve()
             try:
@@ -232,9 +239,10 @@ class _Loader:
                 self.problems.append(Problem(at, self.ref_path if at.line else "",
                                              f"cannot read ruleset '{ref}': {reason}"))
                 return None
-            return _Source(str(path), display_path(path), data, path.parent)
+            return _Source(str(path), display_path(path), data, path.parent, path)
         entry = folder / ref  # a relative path inside the packaged rulesets
-        return _Source(f"builtin-path:{ref}", f"rulesets/{ref}", entry.read_bytes(), folder)
+        return _Source(f"builtin-path:{ref}", f"rulesets/{ref}", entry.read_bytes(), folder,
+                       entry)
 
 
 def resolve_ref(ref: str, base: str | Path | None = None,
@@ -280,7 +288,7 @@ def check_ruleset(ref: str, base: str | Path | None = None,
         warnings = tuple(Problem(Location(w["file"], w["line"], w["col"]), w["path"],
                                  w["message"], "warning") for w in cached["warnings"])
         return Ruleset(doc, tuple(loader.chain), compile_owned(doc), None, warnings,
-                       tuple(cached["metric_order"])), list(warnings)
+                       tuple(cached["metric_order"]), tuple(loader.files)), list(warnings)
     ruleset, problems = _validate(doc, loader, problems, metric_kinds)
     if ruleset is not None:
         validation_cache.remember(cache_dir, "ruleset", key, shared=True,
@@ -304,7 +312,8 @@ def _validate(doc: YMap, loader: _Loader, problems: list[Problem],
     if any(p.severity == "error" for p in problems):
         return None, problems
     warnings = tuple(p for p in problems if p.severity == "warning")
-    return Ruleset(doc, tuple(loader.chain), conditions, graph, warnings), problems
+    return Ruleset(doc, tuple(loader.chain), conditions, graph, warnings,
+                   files=tuple(loader.files)), problems
 
 
 def check_ruleset_text(data: bytes, display: str, folder: Path
