@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from enableframe import resources
+from enableframe.connectors import sql_ident as _ident, sql_literal as _lit
 
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d")
 SAMPLES = 5
@@ -63,15 +64,6 @@ class TableQuality:
             "repairs": [r.to_dict() for r in self.repairs],
             "notes": self.notes,
         }
-
-
-def _lit(value: Any) -> str:
-    """A SQL string literal (standard SQL quoting: no backslash escapes in DuckDB)."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)
